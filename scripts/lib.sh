@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Shared setup for scripts/start.sh and scripts/test.sh: each `ensure_*`
+# installs what is missing and says what it did. Sourced, not run.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ION_SFU_VERSION="v1.11.0"
+ION_SFU_BIN="$ROOT/bin/ion-sfu"
+export ION_SFU_BIN
+
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+die() { printf '\033[31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
+
+ensure_node() {
+  command -v node >/dev/null || die "Node.js 20.19+ is required (https://nodejs.org)."
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 20 ] || die "Node.js 20.19+ is required; found $(node --version)."
+}
+
+ensure_node_modules() {
+  ensure_node
+  local stamp="$ROOT/node_modules/.package-lock.json"
+  if [ ! -d "$ROOT/node_modules" ] || [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then
+    log "installing npm packages (npm ci)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund) || die "npm ci failed"
+  fi
+}
+
+# ion-sfu is installed with `go install` from a tiny wrapper module
+# (scripts/ion-sfu-pin) that pins github.com/pion/ion-sfu at $ION_SFU_VERSION;
+# see docs/ion-sfu.md for why this version and why the wrapper.
+ensure_ion_sfu() {
+  if [ -x "$ION_SFU_BIN" ] && [ -f "$ROOT/bin/.ion-sfu-version" ] \
+     && [ "$(cat "$ROOT/bin/.ion-sfu-version")" = "$ION_SFU_VERSION" ]; then
+    return 0
+  fi
+  command -v go >/dev/null || die "Go 1.21+ is required to install ion-sfu ($ION_SFU_VERSION): https://go.dev/dl/"
+  log "installing ion-sfu $ION_SFU_VERSION with go install (first time takes a few minutes)"
+  mkdir -p "$ROOT/bin"
+  (cd "$ROOT/scripts/ion-sfu-pin" \
+    && GOFLAGS=-mod=mod GOBIN="$ROOT/bin" go install github.com/pion/ion-sfu/cmd/signal/json-rpc) \
+    || die "go install of ion-sfu failed"
+  mv -f "$ROOT/bin/json-rpc" "$ION_SFU_BIN"
+  echo "$ION_SFU_VERSION" > "$ROOT/bin/.ion-sfu-version"
+}
+
+# Chromium: $CHROME_BIN, else a system chromium/chrome, else Debian's
+# `chromium` package when root, else a clear message.
+ensure_chromium() {
+  local candidate
+  if [ -n "${CHROME_BIN:-}" ] && [ -x "$CHROME_BIN" ]; then export CHROME_BIN; return 0; fi
+  # Debian's /usr/bin/chromium is a shell wrapper; the binary itself is preferred.
+  for candidate in /usr/lib/chromium/chromium /usr/bin/chromium /usr/bin/chromium-browser \
+                   /usr/bin/google-chrome /usr/bin/google-chrome-stable; do
+    if [ -x "$candidate" ]; then export CHROME_BIN="$candidate"; return 0; fi
+  done
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    log "installing Chromium from Debian's packages"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+      || die "apt-get install chromium failed"
+    export CHROME_BIN=/usr/lib/chromium/chromium
+    [ -x "$CHROME_BIN" ] || export CHROME_BIN=/usr/bin/chromium
+    return 0
+  fi
+  die "No Chromium found. Install Chromium or Chrome and set CHROME_BIN=/path/to/chrome."
+}
+
+build_wasm() { (cd "$ROOT" && node wasm/scripts/build.mjs) || die "WASM build failed"; }
+build_server() { (cd "$ROOT" && npx tsc -p projects/room-server/tsconfig.json) || die "room-server build failed"; }
+build_app() { (cd "$ROOT" && npx ng build conference --configuration production) || die "conference build failed"; }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds, runs every
+# suite (wasm, room-server, library, e2e) and ends on one line
+# "N passed, N failed" summing them all. Exit code non-zero on any failure.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+ensure_node_modules
+ensure_ion_sfu
+ensure_chromium
+log "Chromium: $CHROME_BIN"
+
+results="$ROOT/.test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+build_wasm
+build_server
+build_app
+
+suites=(wasm room-server lib e2e)
+for suite in "${suites[@]}"; do
+  printf '\n\033[1m== %s ==\033[0m\n' "$suite"
+  case "$suite" in
+    lib)
+      TEST_RESULT_FILE="$results/lib.json" npx ng test ngx-trtc --watch=false --no-progress
+      ;;
+    *)
+      node scripts/run-jasmine.mjs "$suite"
+      ;;
+  esac
+  echo "[$suite] exit $?" >> "$results/exits.txt"
+done
+
+node scripts/summarize-tests.mjs "$results" "${suites[@]}"
