@@ -1,0 +1,75 @@
+/**
+ * The e2e test page: exposes ngx-trtc's TRTC facade as `window.TRTC`, exactly
+ * what the seed tutorials call, plus probes the specs read (remote video
+ * playback, inbound audio/video from getStats, the events a client saw).
+ */
+import { TRTC } from 'ngx-trtc';
+
+type Probe = {
+  userSig(userId: string): Promise<{ sdkAppId: number; userSig: string }>;
+  inbound(): Promise<{ audioEnergy: number; audioPackets: number; videoFrames: number; videoWidth: number }>;
+  remoteVideos(): Array<{ id: string; width: number; time: number }>;
+  events: Array<{ type: string; userId?: string; streamType?: string; at: number }>;
+  record(client: { on(event: string, handler: (e: unknown) => void): void }, types: string[]): void;
+};
+
+const peerConnections: RTCPeerConnection[] = [];
+const NativePeerConnection = window.RTCPeerConnection;
+// Test-only instrumentation: keep every peer connection the SDK opens, so the
+// probes can read inbound-rtp stats the way a network engineer would.
+class TrackedPeerConnection extends NativePeerConnection {
+  constructor(config?: RTCConfiguration) {
+    super(config);
+    peerConnections.push(this);
+  }
+}
+window.RTCPeerConnection = TrackedPeerConnection;
+
+const probe: Probe = {
+  async userSig(userId) {
+    const response = await fetch(`/dev/usersig?userId=${encodeURIComponent(userId)}`);
+    if (!response.ok) throw new Error(`/dev/usersig answered ${response.status}`);
+    return response.json();
+  },
+  async inbound() {
+    const totals = { audioEnergy: 0, audioPackets: 0, videoFrames: 0, videoWidth: 0 };
+    for (const pc of peerConnections) {
+      if (pc.connectionState === 'closed') continue;
+      const report = await pc.getStats();
+      report.forEach((stat) => {
+        if (stat.type !== 'inbound-rtp') return;
+        if (stat.kind === 'audio') {
+          totals.audioEnergy += stat.totalAudioEnergy ?? 0;
+          totals.audioPackets += stat.packetsReceived ?? 0;
+        } else if (stat.kind === 'video') {
+          totals.videoFrames += stat.framesDecoded ?? 0;
+          totals.videoWidth = Math.max(totals.videoWidth, stat.frameWidth ?? 0);
+        }
+      });
+    }
+    return totals;
+  },
+  remoteVideos() {
+    return [...document.querySelectorAll<HTMLVideoElement>('#remotes video')].map((video) => ({
+      id: video.closest('[data-stream-id]')?.getAttribute('data-stream-id') ?? video.id,
+      width: video.videoWidth,
+      time: video.currentTime,
+    }));
+  },
+  events: [],
+  record(client, types) {
+    for (const type of types) {
+      client.on(type, (event) => {
+        const e = event as { stream?: { getUserId(): string; getType(): string }; userId?: string };
+        probe.events.push({
+          type,
+          userId: e?.stream?.getUserId?.() ?? e?.userId,
+          streamType: e?.stream?.getType?.(),
+          at: performance.now(),
+        });
+      });
+    }
+  },
+};
+
+Object.assign(window, { TRTC, e2e: probe, e2eReady: true });
