@@ -67,5 +67,9 @@ ensure_chromium() {
 }
 
 build_wasm() { (cd "$ROOT" && node wasm/scripts/build.mjs) || die "WASM build failed"; }
-build_server() { (cd "$ROOT" && npx tsc -p projects/room-server/tsconfig.json) || die "room-server build failed"; }
+build_server() {
+  (cd "$ROOT" && npx tsc -p projects/room-server/tsconfig.json) || die "room-server build failed"
+  # dist/room-server is ESM; say so, or Node re-parses every file with a warning.
+  cp "$ROOT/projects/room-server/package.json" "$ROOT/dist/room-server/package.json"
+}
 build_app() { (cd "$ROOT" && npx ng build conference --configuration production) || die "conference build failed"; }

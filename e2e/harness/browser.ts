@@ -17,7 +17,10 @@ export const CHROMIUM_FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  // One --disable-features list (Playwright merges it with its own). LocalNetworkAccessChecks:
+  // test pages are fulfilled by Playwright routing, which Chromium treats as a public
+  // origin, and would then refuse their WebSocket to room-server on 127.0.0.1.
+  '--disable-features=WebRtcHideLocalIpsWithMdns,LocalNetworkAccessChecks',
   '--use-fake-device-for-media-stream=fps=30',
   '--use-fake-ui-for-media-stream',
   '--autoplay-policy=no-user-gesture-required',

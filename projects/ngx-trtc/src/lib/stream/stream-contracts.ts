@@ -44,6 +44,8 @@ export interface PublishableStream {
   getAudioLevel(): number;
   /** The client attaches a link when published and `null` when unpublished. */
   attachPublisher(link: PublisherLink | null): void;
+  /** Bitrates (kbps) and frame rate of the profiles in force, for the sender's encoding parameters. Optional. */
+  getEncodingHints?(): { videoBitrateKbps: number; audioBitrateKbps: number; frameRate: number };
 }
 
 /** What the room-server registry says about a remote stream. */

@@ -1,0 +1,225 @@
+import IonClient from 'ion-sdk-js/lib/client';
+
+import { Emitter } from '../signal/emitter';
+import { createLog } from '../signal/log';
+import type { SfuJoinConfig } from '../signal/protocol';
+import type { RoomSignal } from '../signal/room-signal';
+import {
+  PeerConnectionRole,
+  Publication,
+  PublishOptions,
+  SfuTransport,
+  SfuTransportEventMap,
+  SfuTransportFactory,
+} from './sfu-transport';
+
+const log = createLog('transport');
+
+/** ion-sdk-js's transport indices. */
+const PUB = 0;
+const SUB = 1;
+
+type IonTransports = NonNullable<IonClient['transports']>;
+
+/**
+ * {@link SfuTransport} over ion-sdk-js's Client (imported from its `lib/client`
+ * module, so its gRPC connector stays out of the bundle). ngx-trtc takes over
+ * publisher negotiation (serialized, awaitable) and ICE-state handling from it.
+ */
+export class IonTransport implements SfuTransport {
+  private readonly _events = new Emitter<SfuTransportEventMap>();
+  private readonly _client: IonClient;
+  private _negotiation: Promise<void> = Promise.resolve();
+  private _queued: Promise<void> | null = null;
+  private _closed = false;
+
+  /**
+   * @param peerConnection a constructor used instead of the global
+   *   RTCPeerConnection (ion-sdk-js calls `new RTCPeerConnection` itself).
+   */
+  constructor(
+    private readonly _signal: RoomSignal,
+    config: RTCConfiguration,
+    private readonly _peerConnection?: typeof RTCPeerConnection,
+  ) {
+    this._client = new IonClient(_signal, { codec: 'vp8', ...config });
+    this._client.ontrack = (track, stream) => {
+      if (!this._closed) this._events.emit('track', { track, stream });
+    };
+    this._client.onspeaker = (levels) => {
+      if (!this._closed && Array.isArray(levels)) this._events.emit('audio-levels', levels);
+    };
+    this._client.onerrnegotiate = (role, error) => {
+      if (!this._closed) {
+        this._events.emit('negotiation-failed', { role: role === PUB ? 'publisher' : 'subscriber', error });
+      }
+    };
+  }
+
+  on<K extends keyof SfuTransportEventMap>(type: K, handler: (payload: SfuTransportEventMap[K]) => void): () => void {
+    return this._events.on(type, handler);
+  }
+
+  async join(config: SfuJoinConfig): Promise<void> {
+    this._signal.sfuJoinConfig = config;
+    this._signal.resetSfuSession();
+    const joined = this._withPeerConnection(() => this._client.join('', ''));
+    const transports = this._transports();
+    if (transports) this._watchIce(transports);
+    await joined;
+    const pub = this._transports()?.[PUB];
+    // ion-sdk-js renegotiates on every negotiationneeded; ngx-trtc negotiates explicitly instead.
+    if (pub) pub.pc.onnegotiationneeded = null;
+  }
+
+  async publish(msid: MediaStream, tracks: MediaStreamTrack[], options: PublishOptions = {}): Promise<Publication> {
+    const pc = this._pc(PUB);
+    const transceivers = new Map<'audio' | 'video', RTCRtpTransceiver>();
+    const add = (track: MediaStreamTrack) => {
+      const kind = track.kind as 'audio' | 'video';
+      const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [msid] };
+      if (kind === 'video' && options.simulcast?.length) init.sendEncodings = options.simulcast;
+      transceivers.set(kind, pc.addTransceiver(track, init));
+    };
+    const remove = (kind: 'audio' | 'video') => {
+      const transceiver = transceivers.get(kind);
+      transceivers.delete(kind);
+      if (transceiver && pc.signalingState !== 'closed') pc.removeTrack(transceiver.sender);
+    };
+    tracks.forEach(add);
+    await this._negotiate(false);
+    return {
+      streamId: msid.id,
+      replaceTrack: async (kind, track) => {
+        await transceivers.get(kind)?.sender.replaceTrack(track);
+      },
+      setTracks: async (next) => {
+        let changed = false;
+        for (const kind of ['audio', 'video'] as const) {
+          const track = next.find((t) => t.kind === kind) ?? null;
+          const current = transceivers.get(kind);
+          if (track && !current) {
+            add(track);
+            changed = true;
+          } else if (!track && current) {
+            remove(kind);
+            changed = true;
+          } else if (track && current && current.sender.track !== track) {
+            await current.sender.replaceTrack(track);
+          }
+        }
+        if (changed) await this._negotiate(false);
+      },
+      getSenders: () => [...transceivers.values()].map((t) => t.sender),
+      unpublish: async () => {
+        if (this._closed) return;
+        remove('audio');
+        remove('video');
+        await this._negotiate(false);
+      },
+    };
+  }
+
+  sendApi(message: object): void {
+    const api = this._transports()?.[SUB].api;
+    if (!api) {
+      log.debug('data channel not ready; dropping', message);
+      return;
+    }
+    const text = JSON.stringify(message);
+    if (api.readyState === 'open') {
+      api.send(text);
+    } else if (api.readyState === 'connecting') {
+      api.addEventListener('open', () => api.send(text), { once: true });
+    }
+  }
+
+  restartIce(): Promise<void> {
+    return this._negotiate(true);
+  }
+
+  async getStats(role: PeerConnectionRole): Promise<RTCStatsReport | null> {
+    const t = this._transports();
+    if (!t || this._closed) return null;
+    return t[role === 'publisher' ? PUB : SUB].pc.getStats();
+  }
+
+  iceState(role: PeerConnectionRole): RTCIceConnectionState {
+    const t = this._transports();
+    if (!t) return 'new';
+    return t[role === 'publisher' ? PUB : SUB].pc.iceConnectionState;
+  }
+
+  close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    this._events.clear();
+    this._client.ontrack = undefined;
+    this._client.onspeaker = undefined;
+    this._client.onerrnegotiate = undefined;
+    // leave() closes both connections; close() would also close the shared signal.
+    this._client.leave();
+  }
+
+  private _transports(): IonTransports | undefined {
+    return this._client.transports;
+  }
+
+  private _pc(index: typeof PUB | typeof SUB): RTCPeerConnection {
+    const t = this._transports();
+    if (!t || this._closed) throw new Error('the SFU session is not joined');
+    return t[index].pc;
+  }
+
+  /** Runs ion-sdk-js code that constructs peer connections with the injected constructor. */
+  private _withPeerConnection<T>(fn: () => T): T {
+    const ctor = this._peerConnection;
+    if (!ctor || ctor === globalThis.RTCPeerConnection) return fn();
+    const original = globalThis.RTCPeerConnection;
+    globalThis.RTCPeerConnection = ctor;
+    try {
+      // ion-sdk-js constructs both connections synchronously at the start of join().
+      return fn();
+    } finally {
+      globalThis.RTCPeerConnection = original;
+    }
+  }
+
+  private _watchIce(transports: IonTransports): void {
+    for (const [index, role] of [
+      [PUB, 'publisher'],
+      [SUB, 'subscriber'],
+    ] as const) {
+      const pc = transports[index].pc;
+      // Replaces ion-sdk-js's handler, which restarts ICE on every 'disconnected':
+      // the client decides when to restart ICE and when to re-join.
+      pc.oniceconnectionstatechange = () => {
+        if (!this._closed) this._events.emit('ice-state', { role, state: pc.iceConnectionState });
+      };
+    }
+  }
+
+  /** Serialized publisher negotiation; calls made while one is queued share it. */
+  private _negotiate(iceRestart: boolean): Promise<void> {
+    if (this._queued && !iceRestart) return this._queued;
+    const run = async () => {
+      if (this._queued === queued) this._queued = null;
+      if (this._closed) return;
+      const pc = this._pc(PUB);
+      const offer = await pc.createOffer({ iceRestart });
+      await pc.setLocalDescription(offer);
+      const answer = await this._signal.offer(offer);
+      if (this._closed || pc.signalingState === 'closed') return;
+      await pc.setRemoteDescription(answer);
+    };
+    const queued = this._negotiation.then(run, run);
+    this._queued = queued;
+    this._negotiation = queued.catch(() => undefined);
+    return queued;
+  }
+}
+
+/** The default transport factory: ion-sdk-js with the browser's RTCPeerConnection. */
+export function ionTransportFactory(peerConnection?: typeof RTCPeerConnection): SfuTransportFactory {
+  return (signal, config) => new IonTransport(signal, config, peerConnection);
+}

@@ -1,0 +1,69 @@
+import type { RoomSignal } from '../signal/room-signal';
+import type { SfuJoinConfig } from '../signal/protocol';
+
+/** Which of the two peer connections: publisher (uplink) or subscriber (downlink). */
+export type PeerConnectionRole = 'publisher' | 'subscriber';
+
+/** A simulcast layer as ion-sfu names it. */
+export type SimulcastLayer = 'high' | 'medium' | 'low';
+
+/** Events a transport reports up to the client. */
+export interface SfuTransportEventMap {
+  /** A remote track arrived, with the MediaStream (publisher's msid) it belongs to. */
+  track: { track: MediaStreamTrack; stream: MediaStream };
+  /** ICE state of one of the peer connections changed. */
+  'ice-state': { role: PeerConnectionRole; state: RTCIceConnectionState };
+  /** ion-sfu's audio-level observer: stream ids of the current speakers, loudest first. */
+  'audio-levels': string[];
+  /** A negotiation failed (the connection is probably unusable). */
+  'negotiation-failed': { role: PeerConnectionRole; error: unknown };
+}
+
+/** How a stream's video goes on the wire. */
+export interface PublishOptions {
+  /**
+   * Simulcast encodings (rid `f` = high, `h` = medium, `q` = low); absent or
+   * empty for a single encoding.
+   */
+  simulcast?: RTCRtpEncodingParameters[];
+}
+
+/** One published stream on the publisher connection. */
+export interface Publication {
+  /** The MediaStream id carried as msid. */
+  readonly streamId: string;
+  /** Swaps a sender's track without renegotiation (null sends nothing). */
+  replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void>;
+  /** Adds/removes senders to match these tracks, then renegotiates. */
+  setTracks(tracks: MediaStreamTrack[]): Promise<void>;
+  /** The senders of this stream. */
+  getSenders(): RTCRtpSender[];
+  /** Removes the senders and renegotiates. */
+  unpublish(): Promise<void>;
+}
+
+/**
+ * The two peer connections to ion-sfu (ion-sdk-js's Client behind an
+ * interface, so the client's logic is testable without ICE).
+ */
+export interface SfuTransport {
+  /** Joins the SFU session; resolves once the subscriber's `ion-sfu` data channel is open. */
+  join(config: SfuJoinConfig): Promise<void>;
+  /** Listens to transport events; returns the removal. */
+  on<K extends keyof SfuTransportEventMap>(type: K, handler: (payload: SfuTransportEventMap[K]) => void): () => void;
+  /** Sends a stream's tracks with the given msid and negotiates. */
+  publish(msid: MediaStream, tracks: MediaStreamTrack[], options?: PublishOptions): Promise<Publication>;
+  /** Sends a control message on ion-sfu's data channel (`{streamId, video, audio}`). */
+  sendApi(message: object): void;
+  /** Restarts ICE on the publisher connection (the subscriber is restarted by the SFU). */
+  restartIce(): Promise<void>;
+  /** getStats of one connection, or null before join / after close. */
+  getStats(role: PeerConnectionRole): Promise<RTCStatsReport | null>;
+  /** Current ICE state of one connection. */
+  iceState(role: PeerConnectionRole): RTCIceConnectionState;
+  /** Closes both connections; leaves the signal open. */
+  close(): void;
+}
+
+/** Creates the transport of one SFU session over a signal. */
+export type SfuTransportFactory = (signal: RoomSignal, config: RTCConfiguration) => SfuTransport;

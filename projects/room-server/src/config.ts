@@ -1,0 +1,230 @@
+/**
+ * Configuration: a JSON file, then environment variables over it, then
+ * defaults for anything unset. Every value is validated at start-up.
+ */
+import { readFileSync } from 'node:fs';
+import { isLogLevel, type LogLevel } from './log.js';
+import { array, boolean, integer, literal, nullable, object, optional, SchemaError, string, type Infer } from './rpc/schema.js';
+
+/** An app and its secret key (the key signs UserSigs). */
+export interface AppCredentials {
+  readonly sdkAppId: number;
+  readonly secretKey: string;
+}
+
+/** Per-connection and per-server limits. */
+export interface LimitsConfig {
+  /** Largest client frame, bytes; bigger frames close the socket with 1009. */
+  readonly maxMessageBytes: number;
+  /** Sustained client frames per second per connection (token bucket refill). */
+  readonly messagesPerSecond: number;
+  /** Burst of client frames per connection (token bucket size). */
+  readonly messageBurst: number;
+  readonly maxPeersPerRoom: number;
+  readonly maxRooms: number;
+  /** Open WebSocket connections, joined or not. */
+  readonly maxConnections: number;
+  /** A connection that sends no room.join this long is closed. */
+  readonly joinTimeoutMs: number;
+  readonly sfuConnectTimeoutMs: number;
+  readonly sfuRequestTimeoutMs: number;
+  /** A client whose unsent backlog exceeds this is too slow and is closed. */
+  readonly maxBufferedBytes: number;
+}
+
+/** WebSocket ping/pong heartbeat. */
+export interface HeartbeatConfig {
+  readonly intervalMs: number;
+  /** A connection that missed this many pongs in a row is dropped. */
+  readonly maxMissed: number;
+}
+
+/** The room-server's whole configuration. */
+export interface RoomServerConfig {
+  readonly port: number;
+  readonly host: string;
+  /** ion-sfu's JSON-RPC WebSocket URL (keep it on loopback). */
+  readonly sfuUrl: string;
+  readonly apps: readonly AppCredentials[];
+  /** Origins allowed to open the WebSocket; empty = any origin (and clients that send none). */
+  readonly allowedOrigins: readonly string[];
+  readonly limits: LimitsConfig;
+  readonly heartbeat: HeartbeatConfig;
+  /** Secret for the admin API (`x-admin-secret` header); unset = admin API disabled. */
+  readonly adminSecret: string | null;
+  /** Enables GET /dev/usersig. Never in production. */
+  readonly devMode: boolean;
+  /** The built conference app to serve; null = serve no static files. */
+  readonly staticDir: string | null;
+  readonly logLevel: LogLevel;
+}
+
+/** Defaults for everything but apps. */
+export const DEFAULT_CONFIG: RoomServerConfig = {
+  port: 8080,
+  host: '127.0.0.1',
+  sfuUrl: 'ws://127.0.0.1:7000/ws',
+  apps: [],
+  allowedOrigins: [],
+  limits: {
+    maxMessageBytes: 64 * 1024,
+    messagesPerSecond: 50,
+    messageBurst: 100,
+    maxPeersPerRoom: 50,
+    maxRooms: 1000,
+    maxConnections: 5000,
+    joinTimeoutMs: 10_000,
+    sfuConnectTimeoutMs: 5_000,
+    sfuRequestTimeoutMs: 10_000,
+    maxBufferedBytes: 4 * 1024 * 1024,
+  },
+  heartbeat: { intervalMs: 5_000, maxMissed: 2 },
+  adminSecret: null,
+  devMode: false,
+  staticDir: 'dist/conference/browser',
+  logLevel: 'info',
+};
+
+const positive = (max: number) => integer({ min: 1, max });
+
+const configSchema = object({
+  $comment: optional(string({ max: 10_000 })),
+  port: optional(integer({ min: 0, max: 65535 })),
+  host: optional(string({ min: 1, max: 255 })),
+  sfuUrl: optional(string({ min: 1, max: 2048, pattern: /^wss?:\/\// })),
+  apps: optional(array(object({ sdkAppId: positive(4294967295), secretKey: string({ min: 1, max: 1024 }) }), { max: 1000 })),
+  allowedOrigins: optional(array(string({ min: 1, max: 2048 }), { max: 1000 })),
+  limits: optional(
+    object({
+      maxMessageBytes: optional(integer({ min: 1024, max: 16 * 1024 * 1024 })),
+      messagesPerSecond: optional(positive(1_000_000)),
+      messageBurst: optional(positive(1_000_000)),
+      maxPeersPerRoom: optional(positive(1_000_000)),
+      maxRooms: optional(positive(10_000_000)),
+      maxConnections: optional(positive(10_000_000)),
+      joinTimeoutMs: optional(positive(3_600_000)),
+      sfuConnectTimeoutMs: optional(positive(600_000)),
+      sfuRequestTimeoutMs: optional(positive(600_000)),
+      maxBufferedBytes: optional(positive(1024 * 1024 * 1024)),
+    }),
+  ),
+  heartbeat: optional(object({ intervalMs: optional(positive(3_600_000)), maxMissed: optional(positive(100)) })),
+  adminSecret: optional(nullable(string({ min: 16, max: 1024 }))),
+  devMode: optional(boolean()),
+  staticDir: optional(nullable(string({ min: 1, max: 4096 }))),
+  logLevel: optional(literal('debug', 'info', 'warn', 'error', 'silent')),
+});
+
+/** A configuration as written: every field optional. */
+export type RoomServerConfigInput = Infer<typeof configSchema>;
+
+/** A configuration that failed validation. */
+export class ConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates a configuration and fills in defaults. Throws {@link ConfigError}. */
+export function resolveConfig(input: unknown = {}): RoomServerConfig {
+  let parsed: RoomServerConfigInput;
+  try {
+    parsed = configSchema.parse(input, 'config');
+  } catch (err) {
+    throw new ConfigError(err instanceof SchemaError ? err.message : String(err), { cause: err });
+  }
+  const apps = parsed.apps ?? DEFAULT_CONFIG.apps;
+  const ids = new Set<number>();
+  for (const app of apps) {
+    if (ids.has(app.sdkAppId)) throw new ConfigError(`config.apps: sdkAppId ${app.sdkAppId} is listed twice`);
+    ids.add(app.sdkAppId);
+  }
+  return {
+    port: parsed.port ?? DEFAULT_CONFIG.port,
+    host: parsed.host ?? DEFAULT_CONFIG.host,
+    sfuUrl: parsed.sfuUrl ?? DEFAULT_CONFIG.sfuUrl,
+    apps,
+    allowedOrigins: parsed.allowedOrigins ?? DEFAULT_CONFIG.allowedOrigins,
+    limits: { ...DEFAULT_CONFIG.limits, ...parsed.limits },
+    heartbeat: { ...DEFAULT_CONFIG.heartbeat, ...parsed.heartbeat },
+    adminSecret: parsed.adminSecret ?? DEFAULT_CONFIG.adminSecret,
+    devMode: parsed.devMode ?? DEFAULT_CONFIG.devMode,
+    staticDir: parsed.staticDir === undefined ? DEFAULT_CONFIG.staticDir : parsed.staticDir,
+    logLevel: parsed.logLevel ?? DEFAULT_CONFIG.logLevel,
+  };
+}
+
+/** Environment variables read over the config file. */
+export const ENV_VARS = {
+  ROOM_SERVER_PORT: 'port',
+  ROOM_SERVER_HOST: 'host',
+  ROOM_SERVER_SFU_URL: 'sfuUrl',
+  ROOM_SERVER_APPS: 'apps (JSON array of {sdkAppId, secretKey})',
+  ROOM_SERVER_ALLOWED_ORIGINS: 'allowedOrigins (comma-separated)',
+  ROOM_SERVER_ADMIN_SECRET: 'adminSecret',
+  ROOM_SERVER_STATIC_DIR: 'staticDir',
+  ROOM_SERVER_LOG_LEVEL: 'logLevel',
+} as const;
+
+/** Applies the environment over a raw configuration object (before validation). */
+export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out = { ...raw };
+  const read = (name: keyof typeof ENV_VARS): string | undefined => {
+    const value = env[name];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const port = read('ROOM_SERVER_PORT');
+  if (port !== undefined) {
+    if (!/^\d{1,5}$/.test(port)) throw new ConfigError('ROOM_SERVER_PORT must be a port number');
+    out['port'] = Number(port);
+  }
+  const host = read('ROOM_SERVER_HOST');
+  if (host !== undefined) out['host'] = host;
+  const sfuUrl = read('ROOM_SERVER_SFU_URL');
+  if (sfuUrl !== undefined) out['sfuUrl'] = sfuUrl;
+  const apps = read('ROOM_SERVER_APPS');
+  if (apps !== undefined) {
+    try {
+      out['apps'] = JSON.parse(apps);
+    } catch (err) {
+      throw new ConfigError('ROOM_SERVER_APPS must be a JSON array of {sdkAppId, secretKey}', { cause: err });
+    }
+  }
+  const origins = read('ROOM_SERVER_ALLOWED_ORIGINS');
+  if (origins !== undefined) out['allowedOrigins'] = origins.split(',').map((o) => o.trim()).filter(Boolean);
+  const adminSecret = read('ROOM_SERVER_ADMIN_SECRET');
+  if (adminSecret !== undefined) out['adminSecret'] = adminSecret;
+  const staticDir = read('ROOM_SERVER_STATIC_DIR');
+  if (staticDir !== undefined) out['staticDir'] = staticDir;
+  const logLevel = read('ROOM_SERVER_LOG_LEVEL');
+  if (logLevel !== undefined) {
+    if (!isLogLevel(logLevel)) throw new ConfigError('ROOM_SERVER_LOG_LEVEL must be debug, info, warn, error or silent');
+    out['logLevel'] = logLevel;
+  }
+  return out;
+}
+
+/** Reads the config file (if any), applies the environment and the dev flag, validates. */
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; dev?: boolean } = {}): RoomServerConfig {
+  let raw: Record<string, unknown> = {};
+  if (options.file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(options.file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${options.file}`, { cause: err });
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError(`config file ${options.file} is not JSON`, { cause: err });
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`config file ${options.file} must hold an object`);
+    raw = value as Record<string, unknown>;
+  }
+  raw = applyEnv(raw, options.env ?? process.env);
+  if (options.dev) raw['devMode'] = true;
+  return resolveConfig(raw);
+}

@@ -1,0 +1,140 @@
+/**
+ * Assembles room-server: HTTP + WebSocket on one port, rooms, auth, the
+ * ion-sfu link factory and metrics. {@link startRoomServer} is the
+ * programmatic entry point (tests, the e2e harness, main.ts).
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Authenticator } from './auth/authenticator.js';
+import { systemClock, type UnixClock } from './auth/usersig.js';
+import { resolveConfig, type RoomServerConfig, type RoomServerConfigInput } from './config.js';
+import { createHttpHandler } from './http/http-handler.js';
+import { createLogger, type Logger } from './log.js';
+import { ServerMetrics } from './metrics.js';
+import { ClientConnection } from './rpc/client-connection.js';
+import { RoomRegistry } from './rooms/room-registry.js';
+import type { SessionContext } from './session/peer-session.js';
+import type { SfuLinkFactory } from './sfu/sfu-link.js';
+import { WsSfuLink } from './sfu/ws-sfu-link.js';
+
+/** The WebSocket path clients connect to. */
+export const RTC_PATH = '/rtc';
+
+/** Optional seams for tests. */
+export interface RoomServerDeps {
+  readonly log?: Logger;
+  /** UserSig clock (Unix seconds). */
+  readonly clock?: UnixClock;
+  /** Replaces the ion-sfu WebSocket link (unit tests use a fake). */
+  readonly sfuLinkFactory?: SfuLinkFactory;
+}
+
+/** A running room-server. */
+export interface RunningRoomServer {
+  /** The port it listens on (useful with `port: 0`). */
+  readonly port: number;
+  /** ws://host:port/rtc */
+  readonly url: string;
+  readonly config: RoomServerConfig;
+  readonly registry: RoomRegistry;
+  readonly metrics: ServerMetrics;
+  /** Closes every connection (and its ion-sfu link), then the listener. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts room-server with a configuration (validated, defaults filled in). */
+export async function startRoomServer(input: RoomServerConfig | RoomServerConfigInput, deps: RoomServerDeps = {}): Promise<RunningRoomServer> {
+  const config = resolveConfig(input);
+  const log = deps.log ?? createLogger(config.logLevel);
+  const metrics = new ServerMetrics();
+  const registry = new RoomRegistry({ maxRooms: config.limits.maxRooms, maxPeersPerRoom: config.limits.maxPeersPerRoom });
+  const connections = new Set<ClientConnection>();
+  const sfuLog = log.child({ component: 'sfu' });
+  const sfuLinkFactory: SfuLinkFactory =
+    deps.sfuLinkFactory ??
+    (() =>
+      new WsSfuLink({
+        url: config.sfuUrl,
+        connectTimeoutMs: config.limits.sfuConnectTimeoutMs,
+        requestTimeoutMs: config.limits.sfuRequestTimeoutMs,
+        log: sfuLog,
+        onUpstreamError: (kind) => metrics.upstreamErrors.inc({ kind }),
+      }));
+  const ctx: SessionContext = {
+    registry,
+    auth: new Authenticator(config.apps, deps.clock ?? systemClock),
+    sfuLinkFactory,
+    metrics,
+    log: log.child({ component: 'session' }),
+    heartbeatIntervalMs: config.heartbeat.intervalMs,
+  };
+  metrics.addGauge('roomserver_rooms', 'Rooms with at least one peer.', () => registry.roomCount);
+  metrics.addGauge('roomserver_peers', 'Peers in rooms.', () => registry.peerCount);
+  metrics.addGauge('roomserver_connections', 'Open client WebSocket connections.', () => connections.size);
+  metrics.addGauge('roomserver_process_resident_memory_bytes', 'Resident set size of the process.', () => process.memoryUsage.rss());
+  metrics.addGauge('roomserver_process_heap_used_bytes', 'V8 heap in use.', () => process.memoryUsage().heapUsed);
+
+  const httpServer = createServer(createHttpHandler({ config, registry, metrics, log: log.child({ component: 'http' }), clock: deps.clock, connectionCount: () => connections.size }));
+  // Slowloris guard: a request must arrive within these.
+  httpServer.headersTimeout = 10_000;
+  httpServer.requestTimeout = 30_000;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.maxMessageBytes, perMessageDeflate: false });
+  const allowed = new Set(config.allowedOrigins);
+
+  const refuseUpgrade = (socket: Duplex, status: number, text: string, reason: string): void => {
+    metrics.connectionsRefused.inc({ reason });
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+
+  httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const path = new URL(req.url ?? '/', 'http://room-server').pathname;
+    if (path !== RTC_PATH) return refuseUpgrade(socket, 404, 'Not Found', 'path');
+    const origin = req.headers.origin;
+    if (allowed.size > 0 && (origin === undefined || !allowed.has(origin))) {
+      log.info('websocket refused: origin', { origin });
+      return refuseUpgrade(socket, 403, 'Forbidden', 'origin');
+    }
+    if (connections.size >= config.limits.maxConnections) return refuseUpgrade(socket, 503, 'Service Unavailable', 'capacity');
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      const connection = new ClientConnection(ws, ctx, config.limits, config.heartbeat, (c) => connections.delete(c));
+      connections.add(connection);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    httpServer.once('error', onError);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', onError);
+      resolve();
+    });
+  });
+  httpServer.on('error', (err) => log.error('http server error', { error: err.message }));
+  const port = (httpServer.address() as AddressInfo).port;
+  log.info('room-server listening', { host: config.host, port, sfuUrl: config.sfuUrl, devMode: config.devMode, staticDir: config.staticDir });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      for (const connection of [...connections]) connection.shutdown();
+      wss.close();
+      httpServer.closeIdleConnections();
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        // Sockets still open after a grace period (e.g. a client that ignores close frames) are cut.
+        setTimeout(() => {
+          for (const client of wss.clients) client.terminate();
+          httpServer.closeAllConnections();
+        }, 2000).unref();
+      });
+      log.info('room-server stopped');
+    })();
+    return closing;
+  };
+
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return { port, url: `ws://${host}:${port}${RTC_PATH}`, config, registry, metrics, close };
+}

@@ -1,0 +1,194 @@
+// Audio levels, voice-activity detection and capture gain on one quantum.
+//
+// Sample math is f32 in four lanes (lane = sample index mod 4) in both builds,
+// so the SIMD and scalar builds and the TypeScript reference agree bit for bit
+// on output samples, rms and peak. Decibels and smoothing are f64.
+//
+// Meter slot layout (f64 index inside the 128-byte slot):
+//   0 level (0–1, smoothed)   1 noise floor dB   2 gain (current)
+//   3 gain target             4 hangover left    5 attack coefficient
+//   6 release coefficient     7 floor-down coef  8 floor-up coef
+//   9 gain coefficient       10 hangover quanta 11 initialised (0/1)
+//  12 isSpeaking (0/1)
+import { AUDIO_IN, AUDIO_OUT, AUDIO_RESULT, METER_STATE, METER_STRIDE } from './layout';
+
+const S_LEVEL = 0;
+const S_FLOOR = 1;
+const S_GAIN = 2;
+const S_TARGET = 3;
+const S_HANG = 4;
+const S_ATTACK = 5;
+const S_RELEASE = 6;
+const S_FLOOR_DOWN = 7;
+const S_FLOOR_UP = 8;
+const S_GAIN_COEF = 9;
+const S_HANGOVER = 10;
+const S_INIT = 11;
+const S_SPEAKING = 12;
+
+/** dBFS reported for digital silence, and the bottom of every dB value. */
+export const MIN_DBFS: f64 = -100;
+/** dBFS that maps to level 0; 0 dBFS maps to level 1. */
+export const LEVEL_FLOOR_DB: f64 = -60;
+/** Lowest noise floor the VAD tracks. */
+export const NOISE_FLOOR_MIN_DB: f64 = -90;
+/** A quantum is speech when louder than noise floor + this margin… */
+export const VAD_MARGIN_DB: f64 = 10;
+/** …and louder than this absolute level. */
+export const VAD_MIN_DB: f64 = -55;
+/** Gain changes smaller than this snap to the target. */
+export const GAIN_SNAP: f64 = 1e-4;
+
+@inline function slot(id: i32): usize {
+  return METER_STATE + <usize>(id * METER_STRIDE);
+}
+@inline function getS(s: usize, field: i32): f64 {
+  return load<f64>(s + (<usize>field << 3));
+}
+@inline function setS(s: usize, field: i32, v: f64): void {
+  store<f64>(s + (<usize>field << 3), v);
+}
+
+/** Resets a meter slot with coefficients computed by the caller for its sample rate. */
+export function meterInit(
+  id: i32, attack: f64, release: f64, floorDown: f64, floorUp: f64,
+  gainCoef: f64, hangoverQuanta: f64, gain: f64,
+): void {
+  const s = slot(id);
+  memory.fill(s, 0, METER_STRIDE);
+  setS(s, S_FLOOR, NOISE_FLOOR_MIN_DB);
+  setS(s, S_GAIN, <f64><f32>gain);
+  setS(s, S_TARGET, gain);
+  setS(s, S_ATTACK, attack);
+  setS(s, S_RELEASE, release);
+  setS(s, S_FLOOR_DOWN, floorDown);
+  setS(s, S_FLOOR_UP, floorUp);
+  setS(s, S_GAIN_COEF, gainCoef);
+  setS(s, S_HANGOVER, hangoverQuanta);
+}
+
+/**
+ * Processes AUDIO_IN[0..n) through meter `id`: writes AUDIO_OUT and
+ * AUDIO_RESULT. `gainTarget` < 0 keeps the meter's current target.
+ */
+export function processQuantum(id: i32, n: i32, gainTarget: f64): void {
+  const s = slot(id);
+  if (gainTarget >= 0) setS(s, S_TARGET, gainTarget);
+  const target = getS(s, S_TARGET);
+  const g0 = <f32>getS(s, S_GAIN);
+  const diff = target - <f64>g0;
+  let g1: f32;
+  if (Math.abs(diff) <= GAIN_SNAP) g1 = <f32>target;
+  else g1 = <f32>(<f64>g0 + diff * getS(s, S_GAIN_COEF));
+  const step: f32 = (g1 - g0) / <f32>n;
+  setS(s, S_GAIN, <f64>g1);
+
+  // Zero the tail up to a multiple of 4: zeros add nothing to any lane.
+  const m = (n + 3) & ~3;
+  for (let i = n; i < m; i++) store<f32>(AUDIO_IN + (<usize>i << 2), 0);
+
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  let peak: f32 = 0;
+  let clipped: i32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = f32x4.splat(0);
+    let pk = f32x4.splat(0);
+    let clip = i32x4.splat(0);
+    let idx = f32x4(1, 2, 3, 4);
+    const four = f32x4.splat(4);
+    const one = f32x4.splat(1);
+    const minusOne = f32x4.splat(-1);
+    const zero = f32x4.splat(0);
+    const g0v = f32x4.splat(g0);
+    const stepv = f32x4.splat(step);
+    for (let i = 0; i < m; i += 4) {
+      let x = v128.load(AUDIO_IN + (<usize>i << 2));
+      // x - x is 0 for finite x and NaN for NaN/±Inf: those become 0.
+      x = v128.and(x, f32x4.eq(f32x4.sub(x, x), zero));
+      const g = f32x4.add(g0v, f32x4.mul(stepv, idx));
+      idx = f32x4.add(idx, four);
+      let y = f32x4.mul(x, g);
+      clip = i32x4.sub(clip, f32x4.ge(f32x4.abs(y), one));
+      y = f32x4.pmin(f32x4.pmax(y, minusOne), one); // pmin/pmax: one instruction each, no NaN here
+      v128.store(AUDIO_OUT + (<usize>i << 2), y);
+      acc = f32x4.add(acc, f32x4.mul(y, y));
+      pk = f32x4.pmax(pk, f32x4.abs(y));
+    }
+    s0 = f32x4.extract_lane(acc, 0);
+    s1 = f32x4.extract_lane(acc, 1);
+    s2 = f32x4.extract_lane(acc, 2);
+    s3 = f32x4.extract_lane(acc, 3);
+    const p0 = f32x4.extract_lane(pk, 0), p1 = f32x4.extract_lane(pk, 1);
+    const p2 = f32x4.extract_lane(pk, 2), p3 = f32x4.extract_lane(pk, 3);
+    const p01 = p0 < p1 ? p1 : p0;
+    const p23 = p2 < p3 ? p3 : p2;
+    peak = p01 < p23 ? p23 : p01;
+    clipped = i32x4.extract_lane(clip, 0) + i32x4.extract_lane(clip, 1)
+      + i32x4.extract_lane(clip, 2) + i32x4.extract_lane(clip, 3);
+  } else {
+    for (let i = 0; i < m; i += 4) {
+      const p = AUDIO_IN + (<usize>i << 2);
+      const q = AUDIO_OUT + (<usize>i << 2);
+      for (let l = 0; l < 4; l++) {
+        let x = load<f32>(p + (<usize>l << 2));
+        if (x - x != 0) x = 0;
+        const g: f32 = g0 + step * <f32>(i + l + 1);
+        let y: f32 = x * g;
+        const ay = Mathf.abs(y);
+        if (ay >= 1) clipped++;
+        y = y < -1 ? -1 : y;
+        y = 1 < y ? 1 : y;
+        store<f32>(q + (<usize>l << 2), y);
+        const yy: f32 = y * y;
+        if (l == 0) s0 += yy;
+        else if (l == 1) s1 += yy;
+        else if (l == 2) s2 += yy;
+        else s3 += yy;
+        const a = Mathf.abs(y);
+        peak = peak < a ? a : peak;
+      }
+    }
+  }
+  const total: f32 = (s0 + s1) + (s2 + s3);
+  const rms: f32 = Mathf.sqrt(total / <f32>n);
+
+  let dbfs: f64 = rms > 0 ? 20 * Math.log10(<f64>rms) : MIN_DBFS;
+  if (dbfs < MIN_DBFS) dbfs = MIN_DBFS;
+
+  let inst = (dbfs - LEVEL_FLOOR_DB) / -LEVEL_FLOOR_DB;
+  inst = Math.min(Math.max(inst, 0), 1);
+  let level = getS(s, S_LEVEL);
+  level += (inst - level) * (inst > level ? getS(s, S_ATTACK) : getS(s, S_RELEASE));
+  setS(s, S_LEVEL, level);
+
+  let floor = getS(s, S_FLOOR);
+  if (getS(s, S_INIT) == 0) {
+    floor = Math.max(dbfs, NOISE_FLOOR_MIN_DB);
+    setS(s, S_INIT, 1);
+  }
+  const isAbove = dbfs > floor + VAD_MARGIN_DB && dbfs > VAD_MIN_DB;
+  floor += (dbfs - floor) * (dbfs < floor ? getS(s, S_FLOOR_DOWN) : getS(s, S_FLOOR_UP));
+  floor = Math.max(floor, NOISE_FLOOR_MIN_DB);
+  setS(s, S_FLOOR, floor);
+
+  let hang = getS(s, S_HANG);
+  let speaking: f64 = 0;
+  if (isAbove) {
+    hang = getS(s, S_HANGOVER);
+    speaking = 1;
+  } else if (hang > 0) {
+    hang -= 1;
+    speaking = 1;
+  }
+  setS(s, S_HANG, hang);
+  setS(s, S_SPEAKING, speaking);
+
+  store<f64>(AUDIO_RESULT, <f64>rms);
+  store<f64>(AUDIO_RESULT, <f64>peak, 8);
+  store<f64>(AUDIO_RESULT, dbfs, 16);
+  store<f64>(AUDIO_RESULT, level, 24);
+  store<f64>(AUDIO_RESULT, <f64>clipped, 32);
+  store<f64>(AUDIO_RESULT, speaking, 40);
+  store<f64>(AUDIO_RESULT, floor, 48);
+  store<f64>(AUDIO_RESULT, <f64>g1, 56);
+}

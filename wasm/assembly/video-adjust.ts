@@ -1,0 +1,202 @@
+// Per-pixel kernels: plane copy, horizontal mirror, brightness/contrast
+// (luma), saturation (chroma) and the RGBA equivalent. All pointers are
+// absolute addresses validated by the JS wrapper; src and dst never alias.
+//
+// Fixed-point formulas (shared with wasm/reference/video.ts):
+//   affine(x)   = clamp(((x - 128) * k + 64 >> 7) + 128 + bias, 0, 255)
+//                 k in [0, 255] (Q7), bias in [-255, 255]
+//   RGBA        c1 = affine(c) for R, G, B; gray = (77 R1 + 150 G1 + 29 B1 + 128) >> 8
+//               c2 = clamp(gray + ((c1 - gray) * s6 + 32 >> 6), 0, 255), s6 in [0, 128]
+//               alpha unchanged.
+// SIMD rows are processed in 16-byte chunks; the last chunk of a row overlaps
+// the one before (same values written twice), so any width works.
+import { LUT } from './layout';
+
+/** Copies a plane row by row. */
+export function copyPlane(src: usize, ss: i32, dst: usize, ds: i32, rowBytes: i32, h: i32): void {
+  for (let y = 0; y < h; y++) {
+    memory.copy(dst + <usize>(y * ds), src + <usize>(y * ss), <usize>rowBytes);
+  }
+}
+
+@inline function reverse(v: v128, bpp: i32): v128 {
+  if (bpp == 1) return i8x16.shuffle(v, v, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  if (bpp == 2) return i8x16.shuffle(v, v, 14, 15, 12, 13, 10, 11, 8, 9, 6, 7, 4, 5, 2, 3, 0, 1);
+  return i8x16.shuffle(v, v, 12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
+}
+
+/** Mirrors a plane horizontally; `bpp` (1, 2 or 4) is the pixel size in bytes. */
+export function mirrorPlane(bpp: i32, src: usize, ss: i32, dst: usize, ds: i32, w: i32, h: i32): void {
+  const n = w * bpp;
+  for (let y = 0; y < h; y++) {
+    const s = src + <usize>(y * ss);
+    const d = dst + <usize>(y * ds);
+    if (ASC_FEATURE_SIMD && n >= 16) {
+      for (let p = 0; p < n; p += 16) {
+        if (p > n - 16) p = n - 16;
+        const v = v128.load(s + <usize>(n - 16 - p));
+        if (bpp == 1) v128.store(d + <usize>p, reverse(v, 1));
+        else if (bpp == 2) v128.store(d + <usize>p, reverse(v, 2));
+        else v128.store(d + <usize>p, reverse(v, 4));
+      }
+    } else if (bpp == 1) {
+      for (let x = 0; x < w; x++) store<u8>(d + <usize>x, load<u8>(s + <usize>(w - 1 - x)));
+    } else if (bpp == 2) {
+      for (let x = 0; x < w; x++) store<u16>(d + <usize>(x << 1), load<u16>(s + <usize>((w - 1 - x) << 1)));
+    } else {
+      for (let x = 0; x < w; x++) store<u32>(d + <usize>(x << 2), load<u32>(s + <usize>((w - 1 - x) << 2)));
+    }
+  }
+}
+
+@inline function affine(x: i32, k: i32, bias: i32): i32 {
+  const v = (((x - 128) * k + 64) >> 7) + 128 + bias;
+  return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
+function fillLut(lut: usize, k: i32, bias: i32): void {
+  for (let x = 0; x < 256; x++) store<u8>(lut + <usize>x, affine(x, k, bias));
+}
+
+// ((x - 128) * k + 64) >> 7 == ((x * k + 64) >> 7) - k exactly (128k is a
+// multiple of 128), so with k ≤ 255 one u8×u8 → u16 multiply does it.
+@inline function affineVec(v: v128, kv: v128, c64: v128, add: v128): v128 {
+  const rl = i16x8.add(i16x8.shr_u(i16x8.add(i16x8.extmul_low_i8x16_u(v, kv), c64), 7), add);
+  const rh = i16x8.add(i16x8.shr_u(i16x8.add(i16x8.extmul_high_i8x16_u(v, kv), c64), 7), add);
+  return i8x16.narrow_i16x8_u(rl, rh);
+}
+
+/**
+ * out = affine(in) on every byte of a plane, mirrored when `mirror` is 1.
+ * bpp 2 mirrors byte pairs (NV12 UV) and applies the same affine to U and V.
+ */
+export function affinePlane(
+  src: usize, ss: i32, dst: usize, ds: i32, w: i32, h: i32,
+  bpp: i32, mirror: i32, k: i32, bias: i32,
+): void {
+  const n = w * bpp;
+  if (ASC_FEATURE_SIMD && n >= 16) {
+    const kv = i8x16.splat(<i8>k);
+    const addv = i16x8.splat(<i16>(128 + bias - k));
+    const c64 = i16x8.splat(64);
+    for (let y = 0; y < h; y++) {
+      const s = src + <usize>(y * ss);
+      const d = dst + <usize>(y * ds);
+      if (mirror) {
+        for (let p = 0; p < n; p += 16) {
+          if (p > n - 16) p = n - 16;
+          let v = v128.load(s + <usize>(n - 16 - p));
+          v = bpp == 1 ? reverse(v, 1) : reverse(v, 2);
+          v128.store(d + <usize>p, affineVec(v, kv, c64, addv));
+        }
+      } else {
+        for (let p = 0; p < n; p += 16) {
+          if (p > n - 16) p = n - 16;
+          v128.store(d + <usize>p, affineVec(v128.load(s + <usize>p), kv, c64, addv));
+        }
+      }
+    }
+    return;
+  }
+  fillLut(LUT, k, bias);
+  for (let y = 0; y < h; y++) {
+    const s = src + <usize>(y * ss);
+    const d = dst + <usize>(y * ds);
+    if (!mirror) {
+      for (let p = 0; p < n; p++) store<u8>(d + <usize>p, load<u8>(LUT + <usize>load<u8>(s + <usize>p)));
+    } else if (bpp == 1) {
+      for (let x = 0; x < w; x++) {
+        store<u8>(d + <usize>x, load<u8>(LUT + <usize>load<u8>(s + <usize>(w - 1 - x))));
+      }
+    } else {
+      for (let x = 0; x < w; x++) {
+        const sp = s + <usize>((w - 1 - x) << 1);
+        const dp = d + <usize>(x << 1);
+        store<u8>(dp, load<u8>(LUT + <usize>load<u8>(sp)));
+        store<u8>(dp, load<u8>(LUT + <usize>load<u8>(sp, 1)), 1);
+      }
+    }
+  }
+}
+
+/** Brightness/contrast then saturation on an RGBA plane, mirrored when `mirror` is 1. */
+export function adjustRgba(
+  src: usize, ss: i32, dst: usize, ds: i32, w: i32, h: i32,
+  mirror: i32, k: i32, bias: i32, s6: i32,
+): void {
+  const n = w << 2;
+  if (ASC_FEATURE_SIMD && n >= 16) {
+    const kv = i8x16.splat(<i8>k);
+    const addv = i16x8.splat(<i16>(128 + bias - k));
+    const c64 = i16x8.splat(64);
+    const alphaMask = i32x4.splat(0xff000000);
+    if (s6 == 64) {
+      // Saturation 1 is the identity: brightness/contrast only.
+      for (let y = 0; y < h; y++) {
+        const s = src + <usize>(y * ss);
+        const d = dst + <usize>(y * ds);
+        for (let p = 0; p < n; p += 16) {
+          if (p > n - 16) p = n - 16;
+          let v: v128;
+          if (mirror) v = reverse(v128.load(s + <usize>(n - 16 - p)), 4);
+          else v = v128.load(s + <usize>p);
+          v128.store(d + <usize>p, v128.bitselect(v, affineVec(v, kv, c64, addv), alphaMask));
+        }
+      }
+      return;
+    }
+    const wts = i16x8(77, 150, 29, 0, 77, 150, 29, 0);
+    const c128x4 = i32x4.splat(128);
+    const sv = i16x8.splat(<i16>s6);
+    const c32 = i16x8.splat(32);
+    for (let y = 0; y < h; y++) {
+      const s = src + <usize>(y * ss);
+      const d = dst + <usize>(y * ds);
+      for (let p = 0; p < n; p += 16) {
+        if (p > n - 16) p = n - 16;
+        let v: v128;
+        if (mirror) v = reverse(v128.load(s + <usize>(n - 16 - p)), 4);
+        else v = v128.load(s + <usize>p);
+        // Contrast/brightness on all bytes; alpha is restored at the end.
+        const c1 = affineVec(v, kv, c64, addv);
+        const lo = i16x8.extend_low_i8x16_u(c1);
+        const hi = i16x8.extend_high_i8x16_u(c1);
+        // gray of each pixel: pmaddwd gives R·77 + G·150 and B·29 per pixel;
+        // a 64-bit shift brings the second sum next to the first.
+        let gl = i32x4.dot_i16x8_s(lo, wts);
+        let gh = i32x4.dot_i16x8_s(hi, wts);
+        gl = i32x4.shr_u(i32x4.add(i32x4.add(gl, i64x2.shr_u(gl, 32)), c128x4), 8);
+        gh = i32x4.shr_u(i32x4.add(i32x4.add(gh, i64x2.shr_u(gh, 32)), c128x4), 8);
+        const grayL = i8x16.shuffle(gl, gl, 0, 1, 0, 1, 0, 1, 0, 1, 8, 9, 8, 9, 8, 9, 8, 9);
+        const grayH = i8x16.shuffle(gh, gh, 0, 1, 0, 1, 0, 1, 0, 1, 8, 9, 8, 9, 8, 9, 8, 9);
+        const rl = i16x8.add(grayL, i16x8.shr_s(i16x8.add(i16x8.mul(i16x8.sub(lo, grayL), sv), c32), 6));
+        const rh = i16x8.add(grayH, i16x8.shr_s(i16x8.add(i16x8.mul(i16x8.sub(hi, grayH), sv), c32), 6));
+        v128.store(d + <usize>p, v128.bitselect(v, i8x16.narrow_i16x8_u(rl, rh), alphaMask));
+      }
+    }
+    return;
+  }
+  fillLut(LUT, k, bias);
+  for (let y = 0; y < h; y++) {
+    const s = src + <usize>(y * ss);
+    const d = dst + <usize>(y * ds);
+    for (let x = 0; x < w; x++) {
+      const sp = s + <usize>((mirror ? w - 1 - x : x) << 2);
+      const dp = d + <usize>(x << 2);
+      const r = <i32>load<u8>(LUT + <usize>load<u8>(sp));
+      const g = <i32>load<u8>(LUT + <usize>load<u8>(sp, 1));
+      const b = <i32>load<u8>(LUT + <usize>load<u8>(sp, 2));
+      const gray = (77 * r + 150 * g + 29 * b + 128) >> 8;
+      let r2 = gray + (((r - gray) * s6 + 32) >> 6);
+      let g2 = gray + (((g - gray) * s6 + 32) >> 6);
+      let b2 = gray + (((b - gray) * s6 + 32) >> 6);
+      r2 = r2 < 0 ? 0 : r2 > 255 ? 255 : r2;
+      g2 = g2 < 0 ? 0 : g2 > 255 ? 255 : g2;
+      b2 = b2 < 0 ? 0 : b2 > 255 ? 255 : b2;
+      store<u8>(dp, r2);
+      store<u8>(dp, g2, 1);
+      store<u8>(dp, b2, 2);
+      store<u8>(dp, load<u8>(sp, 3), 3);
+    }
+  }
+}
