@@ -24,7 +24,8 @@ export async function joinAndPublish(page: Page, options: TutorialJoin): Promise
     const { sdkAppId, userSig } = await e2e.userSig(userId);
 
     // ---- seed tutorial code, verbatim in shape ----
-    const client = TRTC.createClient({ mode, sdkAppId, userId, userSig });
+    const useStringRoomId = typeof roomId === 'string';
+    const client = TRTC.createClient({ mode, sdkAppId, userId, userSig, useStringRoomId });
     e2e.record(client, [
       'stream-added', 'stream-removed', 'stream-updated', 'stream-subscribed',
       'peer-join', 'peer-leave', 'mute-audio', 'unmute-audio', 'mute-video', 'unmute-video',

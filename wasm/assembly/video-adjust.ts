@@ -126,8 +126,12 @@ export function adjustRgba(
 ): void {
   const n = w << 2;
   if (ASC_FEATURE_SIMD && n >= 16) {
-    const kv = i8x16.splat(<i8>k);
-    const addv = i16x8.splat(<i16>(128 + bias - k));
+    // Per-lane constants: alpha lanes get k = 128 and no offset, which the
+    // affine maps to itself, so alpha needs no masking.
+    const kb = <i8>k;
+    const kv = i8x16(kb, kb, kb, -128, kb, kb, kb, -128, kb, kb, kb, -128, kb, kb, kb, -128);
+    const ab = <i16>(128 + bias - k);
+    const addv = i16x8(ab, ab, ab, 0, ab, ab, ab, 0);
     const c64 = i16x8.splat(64);
     const alphaMask = i32x4.splat(0xff000000);
     if (s6 == 64) {
@@ -140,7 +144,7 @@ export function adjustRgba(
           let v: v128;
           if (mirror) v = reverse(v128.load(s + <usize>(n - 16 - p)), 4);
           else v = v128.load(s + <usize>p);
-          v128.store(d + <usize>p, v128.bitselect(v, affineVec(v, kv, c64, addv), alphaMask));
+          v128.store(d + <usize>p, affineVec(v, kv, c64, addv));
         }
       }
       return;

@@ -120,7 +120,7 @@ export function beautyPlane(
   const a = i8x16.avgr_u(v128.load(q), v128.load(q, 4));
   const b = i8x16.avgr_u(v128.load(q, 1), v128.load(q, 3));
   const x = v128.load(r2 + o);
-  v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(a, v128.load(q, 2)), b), t0, t1));
+  v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(a, v128.load(q, 2)), b), t0, t1, false));
 }
 
 @inline function horizontalChunk4(r2: usize, q0: usize, d: usize, o: usize, t0: v128, t1: v128): void {
@@ -128,44 +128,27 @@ export function beautyPlane(
   const a = i8x16.avgr_u(v128.load(q), v128.load(q, 16));
   const b = i8x16.avgr_u(v128.load(q, 4), v128.load(q, 12));
   const x = v128.load(r2 + o);
-  const out = blend(x, i8x16.avgr_u(i8x16.avgr_u(a, v128.load(q, 8)), b), t0, t1);
-  v128.store(d + o, v128.bitselect(x, out, i32x4.splat(0xff000000)));
+  v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(a, v128.load(q, 8)), b), t0, t1, true));
 }
 
 @inline function horizontal3Chunk1(r2: usize, q0: usize, d: usize, o: usize, t0: v128, t1: v128): void {
   const q = q0 + o;
   const x = v128.load(r2 + o);
-  v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(v128.load(q), v128.load(q, 2)), v128.load(q, 1)), t0, t1));
+  v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(v128.load(q), v128.load(q, 2)), v128.load(q, 1)), t0, t1, false));
 }
 
 @inline function horizontal3Chunk4(r2: usize, q0: usize, d: usize, o: usize, t0: v128, t1: v128): void {
   const q = q0 + o;
   const x = v128.load(r2 + o);
-  const out = blend(x, i8x16.avgr_u(i8x16.avgr_u(v128.load(q), v128.load(q, 8)), v128.load(q, 4)), t0, t1);
-  v128.store(d + o, v128.bitselect(x, out, i32x4.splat(0xff000000)));
+  v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(v128.load(q), v128.load(q, 8)), v128.load(q, 4)), t0, t1, true));
 }
 
-@inline function blend(x: v128, sm: v128, t0: v128, t1: v128): v128 {
+// r = 0 on alpha lanes (RGBA) leaves alpha as it is.
+@inline function blend(x: v128, sm: v128, t0: v128, t1: v128, keepAlpha: bool): v128 {
   const pos = i8x16.sub_sat_u(sm, x);
   const neg = i8x16.sub_sat_u(x, sm);
   const ad = v128.or(pos, neg);
-  const r = v128.or(i8x16.swizzle(t0, ad), i8x16.swizzle(t1, i8x16.sub(ad, i8x16.splat(16))));
+  let r = v128.or(i8x16.swizzle(t0, ad), i8x16.swizzle(t1, i8x16.sub(ad, i8x16.splat(16))));
+  if (keepAlpha) r = v128.and(r, i32x4.splat(0x00ffffff));
   return i8x16.sub_sat_u(i8x16.add_sat_u(x, i8x16.min_u(r, pos)), i8x16.min_u(r, neg));
-}
-
-// Clamp to edge: two pixels of padding each side of the line buffer.
-@inline function padLeft(lb: usize, bpp: i32): void {
-  for (let c = 0; c < bpp; c++) {
-    const first = load<u8>(lb + <usize>c);
-    store<u8>(lb + <usize>(c - bpp), first);
-    store<u8>(lb + <usize>(c - 2 * bpp), first);
-  }
-}
-
-@inline function padRight(lb: usize, n: i32, bpp: i32): void {
-  for (let c = 0; c < bpp; c++) {
-    const last = load<u8>(lb + <usize>(n - bpp + c));
-    store<u8>(lb + <usize>(n + c), last);
-    store<u8>(lb + <usize>(n + bpp + c), last);
-  }
 }

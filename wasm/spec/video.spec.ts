@@ -172,6 +172,22 @@ describe('media core video', () => {
           expect(failures).toEqual([]);
         });
 
+        it('drawWatermark blends in place onto frameOut, byte-exact with the reference', () => {
+          let image: RefImage = { width: 1, height: 1, data: new Uint8Array(4) };
+          let at = { x: 0, y: 0 };
+          const failures = compareAll(cores[build], format, 12, (core, spec, rand) => {
+            image = randomWatermark(rand, randInt(rand, 1, spec.width + 3), randInt(rand, 1, spec.height + 3));
+            at = { x: randInt(rand, -image.width, spec.width), y: randInt(rand, -image.height, spec.height) };
+            core.copyFrame(spec);
+            core.setWatermark(image);
+            core.drawWatermark(spec, at);
+          }, (src, dst) => {
+            copyFrameRef(src, dst);
+            blendWatermarkRef(dst, image, at.x, at.y);
+          });
+          expect(failures).toEqual([]);
+        });
+
         it('processFrame (mirror → adjust → beauty → watermark) is byte-exact with the reference chain', () => {
           let params: Parameters<typeof processFrameRef>[2] = {};
           const failures = compareAll(cores[build], format, 6, (core, spec, rand) => {

@@ -410,6 +410,11 @@ export class MediaCore {
 
   // ─── video ────────────────────────────────────────────────────────────
 
+  /** Copies `frameIn` to `frameOut`, converting between the two layouts. */
+  copyFrame(frame: MediaFrameSpec): void {
+    this._copy(this._resolve(frame), this._in, this._out);
+  }
+
   /** Mirrors `frameIn` left–right into `frameOut`. */
   mirror(frame: MediaFrameSpec): void {
     const n = this._resolve(frame);
@@ -473,6 +478,19 @@ export class MediaCore {
     this._checkWatermark(at);
     this._copy(n, this._in, this._out);
     this._blendWatermark(frame.format, frame.width, frame.height, this._out, at.x, at.y);
+  }
+
+  /**
+   * Alpha-blends the watermark at (x, y) onto the frame already in `frameOut`
+   * (laid out as `frame.outLayout`), in place: e.g. after `cropAndScale`.
+   */
+  drawWatermark(frame: MediaFrameSpec, at: MediaWatermarkPlacement): void {
+    checkFormat(frame.format);
+    const width = checkDimension('width', frame.width, 2);
+    const height = checkDimension('height', frame.height, 2);
+    this._planes(frame.format, width, height, frame.outLayout, this._out, MEDIA_CORE_LAYOUT.FRAME_OUT, 'outLayout');
+    this._checkWatermark(at);
+    this._blendWatermark(frame.format, width, height, this._out, at.x, at.y);
   }
 
   /**
