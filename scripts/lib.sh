@@ -21,8 +21,10 @@ ensure_node_modules() {
   ensure_node
   local stamp="$ROOT/node_modules/.package-lock.json"
   if [ ! -d "$ROOT/node_modules" ] || [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then
-    log "installing npm packages (npm ci)"
-    (cd "$ROOT" && npm ci --no-audit --no-fund) || die "npm ci failed"
+    # `npm install` honours package-lock.json. Not `npm ci`: npm 11 writes locks without
+    # other platforms' optional packages (@rollup/rollup-*, …) and then `npm ci` refuses them.
+    log "installing npm packages (npm install, from package-lock.json)"
+    (cd "$ROOT" && npm install --no-audit --no-fund) || die "npm install failed"
   fi
 }
 

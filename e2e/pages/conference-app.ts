@@ -63,6 +63,50 @@ export async function openApp(browser: Browser, stack: Stack, who: Participant):
   return { context, page, name: who.name };
 }
 
+/**
+ * Opens the app and joins with no user gesture at all: Playwright's own page
+ * calls count as gestures, so an init script fills the form and submits it,
+ * and reports on the console (`e2e:autoplay-prompt`) when the app asks the
+ * user to resume playback.
+ */
+export async function openAndJoinWithoutGesture(
+  browser: Browser,
+  stack: Stack,
+  who: Participant,
+): Promise<AppSession & { prompted: Promise<string> }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const prompted = page
+    .waitForEvent('console', { predicate: (m) => m.text().startsWith('e2e:autoplay-prompt'), timeout: 90000 })
+    .then((m) => m.text());
+  page.on('pageerror', (error) => console.error(`[${who.name}] page error: ${error.message}`));
+  await page.addInitScript((name) => {
+    const fill = setInterval(() => {
+      const input = document.querySelector<HTMLInputElement>('[data-testid=name-input]');
+      const button = document.querySelector<HTMLButtonElement>('[data-testid=join-button]');
+      if (!input || !button) return;
+      if (input.value !== name) {
+        input.value = name;
+        input.dispatchEvent(new Event('input'));
+        return;
+      }
+      if (button.disabled) return;
+      clearInterval(fill);
+      button.closest('form')!.requestSubmit();
+      const watch = setInterval(() => {
+        if (!document.querySelector('[data-testid=autoplay-prompt]')) return;
+        clearInterval(watch);
+        console.log(`e2e:autoplay-prompt activation=${navigator.userActivation.hasBeenActive}`);
+      }, 200);
+    }, 200);
+  }, who.name);
+  const query = new URLSearchParams({ room: who.room });
+  if (who.mode === 'live') query.set('mode', 'live');
+  if (who.role) query.set('role', who.role);
+  await page.goto(`${stack.httpUrl}/?${query}`);
+  return { context, page, name: who.name, prompted };
+}
+
 /** Joins from the lobby; anchors first wait for their preview to play. */
 export async function join(session: AppSession, options: { expectPreview?: boolean } = {}): Promise<void> {
   const { page } = session;

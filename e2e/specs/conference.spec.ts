@@ -8,12 +8,13 @@ import { join as joinPath } from 'node:path';
 import type { Browser } from 'playwright-core';
 
 import { launchBrowser } from '../harness/browser.js';
-import { ROOT, startStack, type Stack } from '../harness/stack.js';
+import { ROOT, devSdkAppId, startStack, type Stack } from '../harness/stack.js';
 import {
   captureCalls,
   leaveAndClose,
   openApp,
   openAndJoin,
+  openAndJoinWithoutGesture,
   tileKeys,
   waitForTilesPlaying,
   type AppSession,
@@ -81,6 +82,31 @@ describe('conference app', () => {
       timeout: 20000,
     });
 
+    // Switching the microphone mid-call keeps the audio flowing to the other side.
+    const mics = await alice.page.locator('[data-testid=room-mic-select] option').evaluateAll((options) =>
+      options.map((o) => (o as HTMLOptionElement).value),
+    );
+    const current = await alice.page.getByTestId('room-mic-select').inputValue();
+    const other = mics.find((id) => id !== current && id !== 'default');
+    expect(other).withContext(`microphones: ${JSON.stringify(mics)}`).toBeDefined();
+    await alice.page.getByTestId('room-mic-select').selectOption(other!);
+    await waitForTilesPlaying(bob.page, ['alice:main', 'bob:main']);
+    expect(await alice.page.getByTestId('room-notice').count()).toBe(0);
+    expect(await alice.page.getByTestId('room-mic-select').inputValue()).toBe(other!);
+
+    // Effects switch on live (the camera goes through the pipeline) and the video keeps flowing.
+    await alice.page.getByTestId('room-mirror-toggle').check();
+    await alice.page.getByTestId('room-beauty-range').fill('50');
+    await Promise.all([
+      waitForTilesPlaying(alice.page, ['alice:main', 'bob:main']),
+      waitForTilesPlaying(bob.page, ['alice:main', 'bob:main']),
+    ]);
+    expect(await alice.page.getByTestId('room-notice').count()).toBe(0);
+    // Published mirrored, so the self-view flips it back to stay a mirror image.
+    expect(
+      await alice.page.locator('[data-testid=tile][data-local=true] video').evaluate((v) => v.classList.contains('trtc-mirrored')),
+    ).toBeFalse();
+
     // The stats panel fills in for the remote stream.
     await bob.page.getByTestId('stats-toggle').click();
     await bob.page.waitForFunction(
@@ -111,7 +137,9 @@ describe('conference app', () => {
     await Promise.all([ada, grace, linus].map((s) => waitForTilesPlaying(s.page, all, 90000)));
 
     mkdirSync(joinPath(ROOT, 'docs/images'), { recursive: true });
-    await grace.page.waitForTimeout(2500); // let the meters and network bars fill in
+    await grace.page.getByTestId('stats-toggle').click();
+    await grace.page.waitForSelector('[data-testid=stats-row][data-key="linus:main"]', { timeout: 20000 });
+    await grace.page.waitForTimeout(2500); // let the meters, network bars and bitrates fill in
     await grace.page.screenshot({ path: joinPath(ROOT, 'docs/images/conference-3-people.png') });
   }, 300000);
 
@@ -205,11 +233,10 @@ describe('conference app', () => {
     sessions.push(session);
     expect(await session.page.getByTestId('join-button').isDisabled()).toBeTrue();
     await session.page.getByTestId('room-input').fill('5999');
-    // A UserSig for someone else: room-server refuses the join.
-    await session.page.route('**/dev/usersig?*', async (route) => {
-      const response = await route.fetch({ url: route.request().url().replace('userId=bad', 'userId=someone_else') });
-      await route.fulfill({ response, json: { ...(await response.json()), userId: 'bad' } });
-    });
+    // A UserSig that does not verify: room-server refuses the join.
+    await session.page.route('**/dev/usersig?*', (route) =>
+      route.fulfill({ json: { sdkAppId: devSdkAppId(), userId: 'bad', userSig: 'not-a-valid-usersig', expire: 86400 } }),
+    );
     await session.page.getByTestId('join-button').click();
     await session.page.getByTestId('lobby-notice').waitFor({ timeout: 60000 });
     const notice = await session.page.getByTestId('lobby-notice').textContent();
@@ -231,22 +258,14 @@ describe('conference app', () => {
 
     it('prompts, and the button resumes the remote audio', async () => {
       const room = nextRoom();
-      const talker = await joinAs('talker', room);
-      const listener = await openApp(strictBrowser, stack, { name: 'listener', room });
+      await joinAs('talker', room, { mode: 'live', role: 'anchor' });
+      // An audience captures nothing (capturing can itself allow autoplay), and joins without a gesture.
+      const listener = await openAndJoinWithoutGesture(strictBrowser, stack, { name: 'listener', room, mode: 'live', role: 'audience' });
       sessions.push(listener);
-      await listener.page.waitForFunction(
-        () => (document.querySelector<HTMLVideoElement>('[data-testid=preview] video')?.videoWidth ?? 0) > 0,
-        null,
-        { timeout: 30000 },
-      );
-      // Join without a user gesture (a script submits the form), so the page has no activation yet.
-      await listener.page.evaluate(() => document.querySelector('form')!.requestSubmit());
-      await listener.page.waitForSelector('main[data-phase=room]', { timeout: 60000 });
-      await listener.page.getByTestId('autoplay-prompt').waitFor({ timeout: 30000 });
+      expect(await listener.prompted).toBe('e2e:autoplay-prompt activation=false');
       await listener.page.getByTestId('resume-button').click();
       await listener.page.getByTestId('autoplay-prompt').waitFor({ state: 'detached', timeout: 10000 });
-      await waitForTilesPlaying(listener.page, ['listener:main', 'talker:main']);
-      expect(talker).toBeDefined();
+      await waitForTilesPlaying(listener.page, ['talker:main']);
     }, 180000);
   });
 });

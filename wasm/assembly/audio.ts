@@ -1,8 +1,9 @@
 // Audio levels, voice-activity detection and capture gain on one quantum.
 //
-// Sample math is f32 in four lanes (lane = sample index mod 4) in both builds,
-// so the SIMD and scalar builds and the TypeScript reference agree bit for bit
-// on output samples, rms and peak. Decibels and smoothing are f64.
+// Sample math is f32 with eight partial sums (lane = sample index mod 8) in
+// both builds, decibels come from powerToDb (no Math.log10), smoothing is f64:
+// the SIMD and scalar builds and the TypeScript reference agree bit for bit on
+// every output sample and every result field.
 //
 // Meter slot layout (f64 index inside the 128-byte slot):
 //   0 level (0–1, smoothed)   1 noise floor dB   2 gain (current)
@@ -38,6 +39,23 @@ export const VAD_MARGIN_DB: f64 = 10;
 export const VAD_MIN_DB: f64 = -55;
 /** Gain changes smaller than this snap to the target. */
 export const GAIN_SNAP: f64 = 1e-4;
+
+/**
+ * 10·log10(power) in dB, ≥ MIN_DBFS: exponent from the f32 bits plus an odd
+ * series for ln of the mantissa (error < 1e-5 dB). The reference runs the
+ * same f64 operations, so both agree bit for bit (Math.log10 would not).
+ */
+@inline function powerToDb(power: f32): f64 {
+  if (power <= <f32>1e-10) return MIN_DBFS;
+  const bits = reinterpret<u32>(power);
+  const e = <f64>(<i32>(bits >> 23) - 127);
+  const mant = <f64>reinterpret<f32>((bits & 0x7fffff) | 0x3f800000);
+  const t = (mant - 1) / (mant + 1);
+  const t2 = t * t;
+  const ln = 2 * t * (1 + t2 * (0.3333333333333333 + t2 * (0.2 + t2 * (0.14285714285714285 + t2 * 0.1111111111111111))));
+  const db = 3.010299956639812 * e + 4.342944819032518 * ln;
+  return db < MIN_DBFS ? MIN_DBFS : db;
+}
 
 @inline function slot(id: i32): usize {
   return METER_STATE + <usize>(id * METER_STRIDE);
@@ -83,77 +101,107 @@ export function processQuantum(id: i32, n: i32, gainTarget: f64): void {
   const step: f32 = (g1 - g0) / <f32>n;
   setS(s, S_GAIN, <f64>g1);
 
-  // Zero the tail up to a multiple of 4: zeros add nothing to any lane.
-  const m = (n + 3) & ~3;
+  // Zero the tail up to a multiple of 8: zeros add nothing to any lane.
+  const m = (n + 7) & ~7;
   for (let i = n; i < m; i++) store<f32>(AUDIO_IN + (<usize>i << 2), 0);
 
+  // Eight partial sums of y² (lane = sample index mod 8): two independent
+  // SIMD accumulators, so the loop is not bound by one add chain.
   let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  let s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
   let peak: f32 = 0;
   let clipped: i32 = 0;
   if (ASC_FEATURE_SIMD) {
-    let acc = f32x4.splat(0);
-    let pk = f32x4.splat(0);
+    let accA = f32x4.splat(0);
+    let accB = f32x4.splat(0);
+    let pkA = f32x4.splat(0);
+    let pkB = f32x4.splat(0);
     let clip = i32x4.splat(0);
-    let idx = f32x4(1, 2, 3, 4);
-    const four = f32x4.splat(4);
+    let idxA = f32x4(1, 2, 3, 4);
+    let idxB = f32x4(5, 6, 7, 8);
+    const eight = f32x4.splat(8);
     const one = f32x4.splat(1);
     const minusOne = f32x4.splat(-1);
     const zero = f32x4.splat(0);
     const g0v = f32x4.splat(g0);
     const stepv = f32x4.splat(step);
-    for (let i = 0; i < m; i += 4) {
-      let x = v128.load(AUDIO_IN + (<usize>i << 2));
+    for (let i = 0; i < m; i += 8) {
+      const p = AUDIO_IN + (<usize>i << 2);
+      const q = AUDIO_OUT + (<usize>i << 2);
+      let xa = v128.load(p);
+      let xb = v128.load(p, 16);
       // x - x is 0 for finite x and NaN for NaN/±Inf: those become 0.
-      x = v128.and(x, f32x4.eq(f32x4.sub(x, x), zero));
-      const g = f32x4.add(g0v, f32x4.mul(stepv, idx));
-      idx = f32x4.add(idx, four);
-      let y = f32x4.mul(x, g);
-      clip = i32x4.sub(clip, f32x4.ge(f32x4.abs(y), one));
-      y = f32x4.pmin(f32x4.pmax(y, minusOne), one); // pmin/pmax: one instruction each, no NaN here
-      v128.store(AUDIO_OUT + (<usize>i << 2), y);
-      acc = f32x4.add(acc, f32x4.mul(y, y));
-      pk = f32x4.pmax(pk, f32x4.abs(y));
+      xa = v128.and(xa, f32x4.eq(f32x4.sub(xa, xa), zero));
+      xb = v128.and(xb, f32x4.eq(f32x4.sub(xb, xb), zero));
+      let ya = f32x4.mul(xa, f32x4.add(g0v, f32x4.mul(stepv, idxA)));
+      let yb = f32x4.mul(xb, f32x4.add(g0v, f32x4.mul(stepv, idxB)));
+      idxA = f32x4.add(idxA, eight);
+      idxB = f32x4.add(idxB, eight);
+      clip = i32x4.add(clip, i32x4.add(f32x4.ge(f32x4.abs(ya), one), f32x4.ge(f32x4.abs(yb), one)));
+      // pmin/pmax are one instruction each; there is no NaN left here.
+      ya = f32x4.pmin(f32x4.pmax(ya, minusOne), one);
+      yb = f32x4.pmin(f32x4.pmax(yb, minusOne), one);
+      v128.store(q, ya);
+      v128.store(q, yb, 16);
+      accA = f32x4.add(accA, f32x4.mul(ya, ya));
+      accB = f32x4.add(accB, f32x4.mul(yb, yb));
+      pkA = f32x4.pmax(pkA, f32x4.abs(ya));
+      pkB = f32x4.pmax(pkB, f32x4.abs(yb));
     }
+    const acc = f32x4.add(accA, accB);
     s0 = f32x4.extract_lane(acc, 0);
     s1 = f32x4.extract_lane(acc, 1);
     s2 = f32x4.extract_lane(acc, 2);
     s3 = f32x4.extract_lane(acc, 3);
+    const pk = f32x4.pmax(pkA, pkB);
     const p0 = f32x4.extract_lane(pk, 0), p1 = f32x4.extract_lane(pk, 1);
     const p2 = f32x4.extract_lane(pk, 2), p3 = f32x4.extract_lane(pk, 3);
     const p01 = p0 < p1 ? p1 : p0;
     const p23 = p2 < p3 ? p3 : p2;
     peak = p01 < p23 ? p23 : p01;
-    clipped = i32x4.extract_lane(clip, 0) + i32x4.extract_lane(clip, 1)
-      + i32x4.extract_lane(clip, 2) + i32x4.extract_lane(clip, 3);
+    clipped = -(i32x4.extract_lane(clip, 0) + i32x4.extract_lane(clip, 1)
+      + i32x4.extract_lane(clip, 2) + i32x4.extract_lane(clip, 3));
   } else {
-    for (let i = 0; i < m; i += 4) {
-      const p = AUDIO_IN + (<usize>i << 2);
-      const q = AUDIO_OUT + (<usize>i << 2);
-      for (let l = 0; l < 4; l++) {
-        let x = load<f32>(p + (<usize>l << 2));
-        if (x - x != 0) x = 0;
-        const g: f32 = g0 + step * <f32>(i + l + 1);
-        let y: f32 = x * g;
-        const ay = Mathf.abs(y);
-        if (ay >= 1) clipped++;
-        y = y < -1 ? -1 : y;
-        y = 1 < y ? 1 : y;
-        store<f32>(q + (<usize>l << 2), y);
-        const yy: f32 = y * y;
-        if (l == 0) s0 += yy;
-        else if (l == 1) s1 += yy;
-        else if (l == 2) s2 += yy;
-        else s3 += yy;
-        const a = Mathf.abs(y);
-        peak = peak < a ? a : peak;
-      }
+    for (let i = 0; i < m; i++) {
+      let x = load<f32>(AUDIO_IN + (<usize>i << 2));
+      if (x - x != 0) x = 0;
+      let y: f32 = x * (g0 + step * <f32>(i + 1));
+      const ay = Mathf.abs(y);
+      if (ay >= 1) clipped++;
+      y = y < -1 ? -1 : y;
+      y = 1 < y ? 1 : y;
+      store<f32>(AUDIO_OUT + (<usize>i << 2), y);
+      const a = Mathf.abs(y);
+      peak = peak < a ? a : peak;
     }
+    // Squares in the same lane order as the SIMD build (lane = index mod 8).
+    for (let i = 0; i < m; i += 8) {
+      const q = AUDIO_OUT + (<usize>i << 2);
+      let y = load<f32>(q);
+      s0 += y * y;
+      y = load<f32>(q, 4);
+      s1 += y * y;
+      y = load<f32>(q, 8);
+      s2 += y * y;
+      y = load<f32>(q, 12);
+      s3 += y * y;
+      y = load<f32>(q, 16);
+      s4 += y * y;
+      y = load<f32>(q, 20);
+      s5 += y * y;
+      y = load<f32>(q, 24);
+      s6 += y * y;
+      y = load<f32>(q, 28);
+      s7 += y * y;
+    }
+    s0 += s4;
+    s1 += s5;
+    s2 += s6;
+    s3 += s7;
   }
-  const total: f32 = (s0 + s1) + (s2 + s3);
-  const rms: f32 = Mathf.sqrt(total / <f32>n);
-
-  let dbfs: f64 = rms > 0 ? 20 * Math.log10(<f64>rms) : MIN_DBFS;
-  if (dbfs < MIN_DBFS) dbfs = MIN_DBFS;
+  const meanSquare: f32 = ((s0 + s1) + (s2 + s3)) / <f32>n;
+  const rms: f32 = Mathf.sqrt(meanSquare);
+  const dbfs = powerToDb(meanSquare);
 
   let inst = (dbfs - LEVEL_FLOOR_DB) / -LEVEL_FLOOR_DB;
   inst = Math.min(Math.max(inst, 0), 1);

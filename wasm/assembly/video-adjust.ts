@@ -7,6 +7,7 @@
 //                 k in [0, 255] (Q7), bias in [-255, 255]
 //   RGBA        c1 = affine(c) for R, G, B; gray = (77 R1 + 150 G1 + 29 B1 + 128) >> 8
 //               c2 = clamp(gray + ((c1 - gray) * s6 + 32 >> 6), 0, 255), s6 in [0, 128]
+// (k, bias and s6 are clamped to these ranges on entry.)
 //               alpha unchanged.
 // SIMD rows are processed in 16-byte chunks; the last chunk of a row overlaps
 // the one before (same values written twice), so any width works.
@@ -49,6 +50,12 @@ export function mirrorPlane(bpp: i32, src: usize, ss: i32, dst: usize, ds: i32, 
   }
 }
 
+// Parameters are clamped here too, so any caller of the raw exports gets the
+// same (defined) result from both builds.
+@inline function clampI(v: i32, lo: i32, hi: i32): i32 {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
 @inline function affine(x: i32, k: i32, bias: i32): i32 {
   const v = (((x - 128) * k + 64) >> 7) + 128 + bias;
   return v < 0 ? 0 : v > 255 ? 255 : v;
@@ -74,6 +81,8 @@ export function affinePlane(
   src: usize, ss: i32, dst: usize, ds: i32, w: i32, h: i32,
   bpp: i32, mirror: i32, k: i32, bias: i32,
 ): void {
+  k = clampI(k, 0, 255);
+  bias = clampI(bias, -255, 255);
   const n = w * bpp;
   if (ASC_FEATURE_SIMD && n >= 16) {
     const kv = i8x16.splat(<i8>k);
@@ -124,6 +133,9 @@ export function adjustRgba(
   src: usize, ss: i32, dst: usize, ds: i32, w: i32, h: i32,
   mirror: i32, k: i32, bias: i32, s6: i32,
 ): void {
+  k = clampI(k, 0, 255);
+  bias = clampI(bias, -255, 255);
+  s6 = clampI(s6, 0, 128);
   const n = w << 2;
   if (ASC_FEATURE_SIMD && n >= 16) {
     // Per-lane constants: alpha lanes get k = 128 and no offset, which the
@@ -133,7 +145,6 @@ export function adjustRgba(
     const ab = <i16>(128 + bias - k);
     const addv = i16x8(ab, ab, ab, 0, ab, ab, ab, 0);
     const c64 = i16x8.splat(64);
-    const alphaMask = i32x4.splat(0xff000000);
     if (s6 == 64) {
       // Saturation 1 is the identity: brightness/contrast only.
       for (let y = 0; y < h; y++) {
@@ -151,7 +162,8 @@ export function adjustRgba(
     }
     const wts = i16x8(77, 150, 29, 0, 77, 150, 29, 0);
     const c128x4 = i32x4.splat(128);
-    const sv = i16x8.splat(<i16>s6);
+    const sb = <i16>s6;
+    const sv = i16x8(sb, sb, sb, 64, sb, sb, sb, 64); // 64 = identity keeps alpha
     const c32 = i16x8.splat(32);
     for (let y = 0; y < h; y++) {
       const s = src + <usize>(y * ss);
@@ -161,7 +173,6 @@ export function adjustRgba(
         let v: v128;
         if (mirror) v = reverse(v128.load(s + <usize>(n - 16 - p)), 4);
         else v = v128.load(s + <usize>p);
-        // Contrast/brightness on all bytes; alpha is restored at the end.
         const c1 = affineVec(v, kv, c64, addv);
         const lo = i16x8.extend_low_i8x16_u(c1);
         const hi = i16x8.extend_high_i8x16_u(c1);
@@ -175,7 +186,7 @@ export function adjustRgba(
         const grayH = i8x16.shuffle(gh, gh, 0, 1, 0, 1, 0, 1, 0, 1, 8, 9, 8, 9, 8, 9, 8, 9);
         const rl = i16x8.add(grayL, i16x8.shr_s(i16x8.add(i16x8.mul(i16x8.sub(lo, grayL), sv), c32), 6));
         const rh = i16x8.add(grayH, i16x8.shr_s(i16x8.add(i16x8.mul(i16x8.sub(hi, grayH), sv), c32), 6));
-        v128.store(d + <usize>p, v128.bitselect(v, i8x16.narrow_i16x8_u(rl, rh), alphaMask));
+        v128.store(d + <usize>p, i8x16.narrow_i16x8_u(rl, rh));
       }
     }
     return;

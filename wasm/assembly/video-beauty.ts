@@ -5,7 +5,7 @@
 //     radius 2: sm5(p-2 … p+2) = avg(avg(avg(p-2, p+2), p0), avg(p-1, p+1))
 //                                                                 ≈ [1 2 2 2 1] / 8
 //   ad  = |sm - x|,  m = max(0, 32 - ad)
-//   r   = (ad * m * s10 + 16384) >> 15          s10 = strength × 1024
+//   r   = (ad * m * s8 + 4096) >> 13            s8 = strength × 256
 //   out = sm > x ? x + r : x - r                 (r ≤ ad: never overshoots)
 // SIMD: r comes from a 32-entry table; with pos = sm ⊖ x and neg = x ⊖ sm
 // (saturating), out = (x ⊕ min(r, pos)) ⊖ min(r, neg).
@@ -26,7 +26,8 @@ const PAD: usize = 64;
 
 /**
  * Smooths a plane of `w` pixels × `h` rows. `bpp` 1 (luma) or 4 (RGBA, alpha
- * copied through); `strength` 0–1024; `radius` 1 (3×3) or 2 (5×5).
+ * copied through); `strength` 0–256 (clamped); `radius` 2 = 5×5, anything
+ * else (0 when a caller omits it) = 3×3.
  */
 export function beautyPlane(
   src: usize, ss: i32, dst: usize, ds: i32, w: i32, h: i32, bpp: i32, strength: i32, radius: i32,
@@ -35,7 +36,10 @@ export function beautyPlane(
   const lb = BEAUTY_LINE + PAD;
   const s1 = <usize>bpp; // tap distance in bytes of the scalar path
   const s2 = s1 << 1;
-  for (let ad = 0; ad < 32; ad++) store<u8>(R_TABLE + <usize>ad, (ad * (32 - ad) * strength + 16384) >> 15);
+  if (strength < 0) strength = 0;
+  if (strength > 256) strength = 256;
+  if (radius != 2) radius = 1;
+  for (let ad = 0; ad < 32; ad++) store<u8>(R_TABLE + <usize>ad, (ad * (32 - ad) * strength + 4096) >> 13);
   for (let y = 0; y < h; y++) {
     const r2 = src + <usize>(y * ss);
     const r1 = y >= 1 ? r2 - <usize>ss : r2;
@@ -151,4 +155,21 @@ export function beautyPlane(
   let r = v128.or(i8x16.swizzle(t0, ad), i8x16.swizzle(t1, i8x16.sub(ad, i8x16.splat(16))));
   if (keepAlpha) r = v128.and(r, i32x4.splat(0x00ffffff));
   return i8x16.sub_sat_u(i8x16.add_sat_u(x, i8x16.min_u(r, pos)), i8x16.min_u(r, neg));
+}
+
+// Clamp to edge: two pixels of padding each side of the line buffer.
+@inline function padLeft(lb: usize, bpp: i32): void {
+  for (let c = 0; c < bpp; c++) {
+    const first = load<u8>(lb + <usize>c);
+    store<u8>(lb + <usize>(c - bpp), first);
+    store<u8>(lb + <usize>(c - 2 * bpp), first);
+  }
+}
+
+@inline function padRight(lb: usize, n: i32, bpp: i32): void {
+  for (let c = 0; c < bpp; c++) {
+    const last = load<u8>(lb + <usize>(n - bpp + c));
+    store<u8>(lb + <usize>(n + c), last);
+    store<u8>(lb + <usize>(n + bpp + c), last);
+  }
 }

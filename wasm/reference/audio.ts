@@ -1,6 +1,6 @@
 // Plain TypeScript reference of wasm/assembly/audio.ts: the same f32 lane
-// order (lane = sample index mod 4), so out samples, rms and peak match the
-// WASM builds bit for bit; dB values may differ in the last bits of log10.
+// order (lane = sample index mod 8) and the same dB arithmetic, so every
+// output sample and result field matches the WASM builds bit for bit.
 
 /** dBFS reported for digital silence, and the bottom of every dB value. */
 export const MIN_DBFS = -100;
@@ -77,6 +77,24 @@ export function createMeterStateRef(coefficients: MeterCoefficients, gain = 1): 
 }
 
 const f = Math.fround;
+const bitsF32 = new Float32Array(1);
+const bitsU32 = new Uint32Array(bitsF32.buffer);
+const POWER_FLOOR = Math.fround(1e-10);
+
+/** 10·log10(power) ≥ MIN_DBFS, computed exactly as the kernel does (f32 exponent + odd series for ln). */
+export function powerToDbRef(power: number): number {
+  if (power <= POWER_FLOOR) return MIN_DBFS;
+  bitsF32[0] = power;
+  const bits = bitsU32[0];
+  const e = (bits >>> 23) - 127;
+  bitsU32[0] = (bits & 0x7fffff) | 0x3f800000;
+  const mant = bitsF32[0];
+  const t = (mant - 1) / (mant + 1);
+  const t2 = t * t;
+  const ln = 2 * t * (1 + t2 * (0.3333333333333333 + t2 * (0.2 + t2 * (0.14285714285714285 + t2 * 0.1111111111111111))));
+  const db = 3.010299956639812 * e + 4.342944819032518 * ln;
+  return db < MIN_DBFS ? MIN_DBFS : db;
+}
 
 /**
  * One quantum: input[0..n) → out[0..n) with gain ramp and limiter, plus
@@ -97,7 +115,7 @@ export function processQuantumRef(
   const step = f(f(g1 - g0) / n);
   state.gain = g1;
 
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
   let peak = 0;
   let clipped = 0;
   for (let i = 0; i < n; i++) {
@@ -109,19 +127,22 @@ export function processQuantumRef(
     y = Math.min(Math.max(y, -1), 1);
     out[i] = y;
     const yy = f(y * y);
-    switch (i & 3) {
+    switch (i & 7) {
       case 0: s0 = f(s0 + yy); break;
       case 1: s1 = f(s1 + yy); break;
       case 2: s2 = f(s2 + yy); break;
-      default: s3 = f(s3 + yy);
+      case 3: s3 = f(s3 + yy); break;
+      case 4: s4 = f(s4 + yy); break;
+      case 5: s5 = f(s5 + yy); break;
+      case 6: s6 = f(s6 + yy); break;
+      default: s7 = f(s7 + yy);
     }
     peak = Math.max(peak, Math.abs(y));
   }
-  const total = f(f(s0 + s1) + f(s2 + s3));
-  const rms = f(Math.sqrt(f(total / n)));
-
-  let dbfs = rms > 0 ? 20 * Math.log10(rms) : MIN_DBFS;
-  if (dbfs < MIN_DBFS) dbfs = MIN_DBFS;
+  const a0 = f(s0 + s4), a1 = f(s1 + s5), a2 = f(s2 + s6), a3 = f(s3 + s7);
+  const meanSquare = f(f(f(a0 + a1) + f(a2 + a3)) / n);
+  const rms = f(Math.sqrt(meanSquare));
+  const dbfs = powerToDbRef(meanSquare);
 
   const inst = Math.min(Math.max((dbfs - LEVEL_FLOOR_DB) / -LEVEL_FLOOR_DB, 0), 1);
   state.level += (inst - state.level) * (inst > state.level ? state.attack : state.release);

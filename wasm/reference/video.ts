@@ -75,8 +75,8 @@ export const contrastQ7 = (contrast: number) => Math.min(255, Math.round(contras
 export const saturationQ7 = (saturation: number) => Math.min(255, Math.round(saturation * 128));
 /** Saturation 0…2 → Q6 factor (RGBA). */
 export const saturationQ6 = (saturation: number) => Math.round(saturation * 64);
-/** Beauty strength 0…1 → Q10. */
-export const strengthQ10 = (strength: number) => Math.round(strength * 1024);
+/** Beauty strength 0…1 → Q8. */
+export const strengthQ8 = (strength: number) => Math.round(strength * 256);
 
 /** The per-byte brightness/contrast/saturation map. */
 export function affineRef(x: number, k: number, bias: number): number {
@@ -151,7 +151,7 @@ export function beautyPlaneRef(
           : avg(avg(avg(vertical(x - 2, y, c), vertical(x + 2, y, c)), vertical(x, y, c)),
             avg(vertical(x - 1, y, c), vertical(x + 1, y, c)));
         const ad = Math.abs(sm - v);
-        const r = (ad * Math.max(0, 32 - ad) * strength + 16384) >> 15;
+        const r = (ad * Math.max(0, 32 - ad) * strength + 4096) >> 13;
         dst[o] = sm > v ? v + r : v - r;
       }
     }
@@ -321,7 +321,7 @@ export function mirrorFrameRef(src: RefFrame, dst: RefFrame): void {
 
 /** Beauty smoothing of a whole frame (luma, or RGB), chroma copied; radius 1 = 3×3, 2 = 5×5. */
 export function beautyFrameRef(src: RefFrame, dst: RefFrame, strength: number, radius: 1 | 2 = 1): void {
-  const q = strengthQ10(strength);
+  const q = strengthQ8(strength);
   planeGeometryRef(src.format, src.width, src.height).forEach((g, i) => {
     const [s, d] = [src.layout[i], dst.layout[i]];
     if (i === 0) beautyPlaneRef(src.data, s.offset, s.stride, dst.data, d.offset, d.stride, g.width, g.height, g.bpp, q, radius);

@@ -5,6 +5,7 @@ import { METER_SLOTS } from '../../projects/ngx-trtc/src/lib/media/wasm/media-co
 import {
   createMeterStateRef,
   meterCoefficientsRef,
+  powerToDbRef,
   processQuantumRef,
 } from '../reference/audio';
 import { BUILDS, loadBothCores, prng } from './support';
@@ -44,7 +45,7 @@ describe('media core audio', () => {
 
   for (const build of BUILDS) {
     describe(build, () => {
-      it('matches the reference: samples, rms, peak, clipped and VAD exact; dB, level and floor within 1e-9', () => {
+      it('matches the reference bit for bit: samples, rms, peak, dBFS, level, clipped, VAD, noise floor, gain', () => {
         const core = cores[build];
         const rand = prng(21);
         const failures: string[] = [];
@@ -72,7 +73,7 @@ describe('media core audio', () => {
               failures.push(`${label}: ${JSON.stringify(r)} vs ${JSON.stringify(e)}`);
             }
             for (const key of ['dbfs', 'level', 'noiseFloorDb'] as const) {
-              if (Math.abs(r[key] - e[key]) > 1e-9) failures.push(`${label} ${key}: ${r[key]} vs ${e[key]}`);
+              if (!Object.is(r[key], e[key])) failures.push(`${label} ${key}: ${r[key]} vs ${e[key]}`);
             }
             if (failures.length > 5) break;
           }
@@ -107,6 +108,18 @@ describe('media core audio', () => {
         expect(r.peak).toBe(1);
         expect(r.clipped).toBe(Array.from(samples).filter((s) => Math.abs(s) >= 1).length);
         expect(r.clipped).toBeGreaterThan(0);
+      });
+
+      it('keeps |out| ≤ 1 and finite at the largest gain, on loud noise and on silence', () => {
+        const core = cores[build];
+        const rand = prng(26);
+        const id = meter(core, { gain: 100 });
+        for (let q = 0; q < 20; q++) {
+          const samples = q % 2 ? noise(rand, 0.9) : new Float32Array(128);
+          const r = core.processQuantum(id, samples, 100);
+          for (const s of core.audioOut) expect(Math.abs(s)).toBeLessThanOrEqual(1);
+          expect(Number.isFinite(r.rms)).toBeTrue();
+        }
       });
 
       it('keeps |out| ≤ 1 with gain 4 on loud noise', () => {
@@ -211,6 +224,16 @@ describe('media core audio', () => {
     });
   }
 
+  it('computes dBFS within 1e-4 dB of 10·log10 over the whole range', () => {
+    let worst = 0;
+    for (let db = -99; db <= 0; db += 0.37) {
+      const power = Math.fround(10 ** (db / 10));
+      worst = Math.max(worst, Math.abs(powerToDbRef(power) - 10 * Math.log10(power)));
+    }
+    expect(worst).toBeLessThan(1e-4);
+    expect(powerToDbRef(0)).toBe(-100);
+  });
+
   describe('bad input', () => {
     it('hands out 64 meters, then throws a RangeError until one is released', () => {
       const core = cores.simd;
@@ -230,6 +253,8 @@ describe('media core audio', () => {
       expect(() => core.processQuantum(id, new Float32Array(128), NaN)).toThrowError(RangeError, /gain/);
       expect(() => core.processQuantum(id, new Float32Array(128), -1)).toThrowError(RangeError, /gain/);
       expect(() => core.processQuantum(id, new Float32Array(128), Infinity)).toThrowError(RangeError, /gain/);
+      expect(() => core.processQuantum(id, new Float32Array(128), 101)).toThrowError(RangeError, /gain/);
+      expect(() => core.createMeter({ gain: 1e40 })).toThrowError(RangeError, /gain/);
       expect(() => core.createMeter({ sampleRate: NaN })).toThrowError(RangeError, /sampleRate/);
     });
 

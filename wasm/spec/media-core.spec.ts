@@ -40,6 +40,29 @@ describe('media core loading', () => {
     expect(mediaCoreBinary()).not.toBe(mediaCoreBinary({ simd: false }));
   });
 
+  it('clamps out-of-range raw-export parameters the same way in both builds (for bindings that skip the wrapper)', async () => {
+    type Raw = Record<string, (...args: number[]) => void> & { memory: WebAssembly.Memory };
+    const outputs: Uint8Array[] = [];
+    for (const simd of [true, false]) {
+      const x = new WebAssembly.Instance(await compileMediaCoreModule({ simd }), {}).exports as unknown as Raw;
+      const mem = new Uint8Array(x.memory.buffer);
+      const IN = MEDIA_CORE_LAYOUT.FRAME_IN;
+      const OUT = MEDIA_CORE_LAYOUT.FRAME_OUT;
+      for (let i = 0; i < 64 * 16 * 4; i++) mem[IN + i] = (i * 37) & 255;
+      x['affinePlane'](IN, 64, OUT, 64, 64, 16, 1, 1, 256, 300);
+      x['adjustRgba'](IN, 256, OUT + 4096, 256, 64, 16, 0, -5, -300, 200);
+      x['beautyPlane'](IN, 64, OUT + 20000, 64, 64, 16, 1, 5000); // radius omitted → 3×3
+      outputs.push(mem.slice(OUT, OUT + 30000));
+      const clamped = new Uint8Array(30000);
+      x['affinePlane'](IN, 64, OUT, 64, 64, 16, 1, 1, 255, 255);
+      x['adjustRgba'](IN, 256, OUT + 4096, 256, 64, 16, 0, 0, -255, 128);
+      x['beautyPlane'](IN, 64, OUT + 20000, 64, 64, 16, 1, 256, 1);
+      clamped.set(mem.subarray(OUT, OUT + 30000));
+      expect(outputs[outputs.length - 1]).toEqual(clamped);
+    }
+    expect(outputs[0]).toEqual(outputs[1]);
+  });
+
   it('lays out packed frames like the reference', () => {
     for (const format of ['I420', 'NV12', 'RGBA'] as const) {
       for (const [w, h] of [[2, 2], [5, 3], [1280, 720]]) {

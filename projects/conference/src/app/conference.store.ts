@@ -133,7 +133,6 @@ export class ConferenceStore {
   private _statsTimer: ReturnType<typeof setInterval> | null = null;
   private _counters = new Map<string, Counter>();
   private _previewPending: Promise<LocalStream | null> | null = null;
-  private _leaving = false;
 
   readonly phase = this._phase.asReadonly();
   readonly notice = this._notice.asReadonly();
@@ -257,7 +256,6 @@ export class ConferenceStore {
     this._notice.set(null);
     this._phase.set('joining');
     this._role.set(role);
-    this._leaving = false;
     let ref: TrtcClientRef | null = null;
     try {
       const grant = await fetchDevUserSig(settings.userId);
@@ -289,12 +287,8 @@ export class ConferenceStore {
       });
       await ref.client.join({ roomId, role });
       ref.client.enableAudioVolumeEvaluation(VOLUME_INTERVAL_MS);
-      if (role === 'anchor') {
-        this._stopPreviewIfAudience();
-        await this._publishCamera(ref);
-      } else {
-        this.stopPreview();
-      }
+      if (role === 'anchor') await this._publishCamera(ref);
+      else this.stopPreview();
       this._phase.set('room');
       this._startStats(ref);
     } catch (error) {
@@ -310,7 +304,6 @@ export class ConferenceStore {
   /** Leaves the room and returns to the lobby. */
   async leave(): Promise<void> {
     const ref = this._ref();
-    this._leaving = true;
     try {
       await ref?.client.leave();
     } catch (error) {
@@ -404,10 +397,6 @@ export class ConferenceStore {
 
   // ----------------------------------------------------------- internals
 
-  private _stopPreviewIfAudience(): void {
-    if (!this.isAnchor()) this.stopPreview();
-  }
-
   private async _publishCamera(ref: TrtcClientRef): Promise<void> {
     const stream = await this.startPreview();
     if (!stream) {
@@ -453,7 +442,6 @@ export class ConferenceStore {
     this.stopPreview();
     this._audioMuted.set(false);
     this._videoMuted.set(false);
-    this._leaving = false;
   }
 
   private _teardown(): void {

@@ -130,7 +130,7 @@ export class FakeMediaDevices implements MediaDevicesLike {
     if (type === 'devicechange') this._listeners.add(listener);
   }
 
-  removeEventListener(type: 'devicechange', listener: () => void): void {
+  removeEventListener(_type: 'devicechange', listener: () => void): void {
     this._listeners.delete(listener);
   }
 

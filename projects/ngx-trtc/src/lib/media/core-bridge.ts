@@ -8,8 +8,9 @@ import { compileMediaCoreModule, FRAME_CAPACITY, instantiateMediaCore, MEDIA_COR
  * Why bindings of our own: a Blob-URL scope cannot import `media-core.ts`, and
  * stringifying its class breaks under an app's minifier. The bindings below
  * drive the same exports with the same arguments as `MediaCore` and check the
- * memory layout the same way, so a core rebuilt with another layout fails
- * loudly (and the pipelines fall back to their JS kernels).
+ * memory layout and every export's arity, so a core rebuilt with another layout
+ * or ABI fails loudly (and the pipelines fall back to their JS kernels, with a
+ * console warning); the specs assert that the WASM path is the one running.
  */
 export interface CoreForWorkers {
   module: WebAssembly.Module;
@@ -26,6 +27,11 @@ const COMMON = /* js */ `
   for (const name in L) {
     const g = x[name + '_PTR'];
     if (!g || g.value !== L[name]) throw new Error('media core layout mismatch at ' + name);
+  }
+  const ARITY = { isSimdBuild: 0, meterInit: 8, processQuantum: 3, copyPlane: 6, affinePlane: 10, adjustRgba: 10,
+    beautyPlane: 9, prepareWatermark: 5, blendPlane: 8, scalePlane: 13 };
+  for (const name in ARITY) {
+    if (typeof x[name] !== 'function' || x[name].length !== ARITY[name]) throw new Error('media core ABI mismatch at ' + name);
   }
   const buffer = x.memory.buffer;
 `;
@@ -145,7 +151,7 @@ const VIDEO_BINDING = /* js */ `(function (module) {
       if (strength > 0) {
         let s = src;
         if (adjusting) { const tmp = planes(format, w, h, L.FRAME_TMP); adjust(format, src, tmp, p); s = tmp; }
-        x.beautyPlane(s[0].a, s[0].s, dst[0].a, dst[0].s, s[0].w, s[0].h, s[0].bpp, strength);
+        x.beautyPlane(s[0].a, s[0].s, dst[0].a, dst[0].s, s[0].w, s[0].h, s[0].bpp, strength, 1);
         for (let i = 1; i < s.length; i++) x.copyPlane(s[i].a, s[i].s, dst[i].a, dst[i].s, s[i].w * s[i].bpp, s[i].h);
       } else if (adjusting) adjust(format, src, dst, p);
       else copy(src, dst);

@@ -318,6 +318,14 @@ describe('LocalStream', () => {
       expect(events).toEqual([{ kind: 'video', deviceId: 'fake-camera-2', label: 'Fake Camera 2', reason: 'switch' }]);
     });
 
+    it('a failed camera switch rejects with the mapped error and puts the old camera back', async () => {
+      const s = make({ video: true, cameraId: 'fake-camera-1' });
+      await s.initialize();
+      await expectRtcError(s.switchDevice('video', 'no-such-camera'), ErrorCode.DEVICE_NOT_FOUND);
+      expect(s.getVideoTrack()!.readyState).toBe('live');
+      expect(s.getVideoTrack()!.getSettings().deviceId).toBe('fake-camera-1');
+    });
+
     it('switching the microphone keeps the published (processed) track: no replaceTrack needed', async () => {
       const s = make({ audio: true, microphoneId: 'fake-mic-1' });
       await s.initialize();

@@ -20,6 +20,7 @@ import {
   VideoProfileName,
 } from '../media/capture/profiles';
 import { PlayOptions } from '../media/playback/stream-player';
+import { MAX_GAIN } from '../media/wasm/media-core';
 import { hasActiveEffects, normalizeEffects, VideoEffects } from '../media/video/video-effects';
 import { createVideoPipeline, VideoPipeline, VideoPipelineOptions, VideoPipelineStats } from '../media/video/video-pipeline';
 import { StreamBase } from './stream-base';
@@ -356,7 +357,8 @@ export class LocalStream extends StreamBase implements PublishableStream {
     if (typeof volume !== 'number' || !Number.isFinite(volume) || volume < 0) {
       throw new RtcError(ErrorCode.INVALID_PARAMETER, 'volume must be a number ≥ 0');
     }
-    this._captureGain = volume / 100;
+    // The core's limiter is specified up to MAX_GAIN (volume 10000).
+    this._captureGain = Math.min(volume / 100, MAX_GAIN);
     this._audioPipeline?.setGain(this._captureGain);
     return !!this._audioPipeline;
   }
@@ -644,6 +646,7 @@ export class LocalStream extends StreamBase implements PublishableStream {
           : { audio: false, video: videoConstraints(this._videoProfile, deviceId) },
       );
     } catch (error) {
+      if (kind === 'video' && old && reason === 'switch') await this._reopenCamera(old.getSettings().deviceId);
       throw captureError(error, kind === 'audio' ? 'microphone' : 'camera');
     }
     const track = kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
@@ -658,6 +661,21 @@ export class LocalStream extends StreamBase implements PublishableStream {
       label: track.label,
       reason,
     });
+  }
+
+  /** After a failed camera switch, puts the previous camera back (it was released to free the device). */
+  private async _reopenCamera(deviceId: string | undefined): Promise<void> {
+    try {
+      const stream = await this._deps.mediaDevices!.getUserMedia({
+        audio: false,
+        video: videoConstraints(this._videoProfile, deviceId),
+      });
+      if (this._state === 'ready') await this._swapRawTrack('video', stream.getVideoTracks()[0], true);
+      else stream.getTracks().forEach((t) => t.stop());
+    } catch (error) {
+      // The switch error is what the caller needs; say that the old camera is gone too.
+      this._emitter.emit('error', new RtcError(ErrorCode.DEVICE_AUTO_RECOVER_FAILED, 'the previous camera could not be reopened', { cause: error }));
+    }
   }
 
   private _watchRawTrack(track: MediaStreamTrack, kind: 'audio' | 'video'): void {

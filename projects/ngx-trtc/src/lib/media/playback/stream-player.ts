@@ -31,8 +31,6 @@ export class StreamPlayer {
   readonly root: HTMLDivElement;
   private _video: HTMLVideoElement | null = null;
   private _audio: HTMLAudioElement | null = null;
-  private _videoTrack: MediaStreamTrack | null = null;
-  private _audioTrack: MediaStreamTrack | null = null;
   private readonly _cleanups: Array<() => void> = [];
   private _trackCleanups: Array<() => void> = [];
   private _volume = 1;
@@ -72,8 +70,6 @@ export class StreamPlayer {
     if (this._stopped) return;
     for (const cleanup of this._trackCleanups) cleanup();
     this._trackCleanups = [];
-    this._audioTrack = audio;
-    this._videoTrack = video;
     if (video) {
       const el = this._video ?? this._createVideo();
       if ((el.srcObject as MediaStream | null)?.getVideoTracks()[0] !== video) el.srcObject = new MediaStream([video]);

@@ -10,17 +10,15 @@ const H = 120;
 class PatternSource {
   readonly track: MediaStreamTrack;
   written = 0;
-  private readonly _writer: WritableStreamDefaultWriter<VideoFrame>;
   private _running = true;
   readonly luma: Uint8Array;
 
-  constructor(intervalMs = 10, maxFrames = Infinity) {
+  constructor(intervalMs = 10, maxFrames = Infinity, luma?: (x: number, y: number) => number) {
     const generator = createTrackGenerator();
     this.track = generator;
     const writer = generator.writable.getWriter();
-    this._writer = writer;
     const data = new Uint8Array(W * H * 1.5);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data[y * W + x] = 16 + Math.floor((x * 200) / W);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data[y * W + x] = luma ? luma(x, y) : 16 + Math.floor((x * 200) / W);
     data.fill(128, W * H);
     this.luma = data.subarray(0, W * H);
     void (async () => {
@@ -131,6 +129,23 @@ describe('video pipeline', () => {
       const dark = await readFrame(track);
       expect(mean(dark.y)).toBeLessThan(mean(source.luma) - 20);
       expect(pipeline.outputTrack).toBe(track);
+    });
+
+    it('beauty smooths fine texture (skin-like noise) and keeps the picture', async () => {
+      source.stop();
+      // A grey field with ±8 texture: what smoothing should even out.
+      source = new PatternSource(10, Infinity, (x, y) => 120 + ((x + y) % 2 ? 8 : -8));
+      pipeline = await createVideoPipeline(source.track, { beauty: { strength: 1 } });
+      const out = await readFrame(pipeline.outputTrack);
+      let roughIn = 0;
+      let roughOut = 0;
+      for (let y = 10; y < H - 10; y++)
+        for (let x = 10; x < W - 10; x++) {
+          roughIn += Math.abs(source.luma[y * W + x] - source.luma[y * W + x + 1]);
+          roughOut += Math.abs(out.y[y * W + x] - out.y[y * W + x + 1]);
+        }
+      expect(roughOut).toBeLessThan(roughIn * 0.5);
+      expect(Math.abs(mean(out.y) - mean(source.luma))).toBeLessThan(3);
     });
 
     it('scales to the requested size', async () => {

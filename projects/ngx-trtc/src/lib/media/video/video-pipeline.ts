@@ -19,6 +19,8 @@ export interface VideoPipelineStats {
   meanProcessMs: number;
   /** Median of the same over the last 256 frames. */
   medianProcessMs: number;
+  /** Mean ms per stage on the WASM path (copy in, kernels, new VideoFrame, generator write), when known. */
+  stageMeansMs?: { copy: number; kernel: number; wrap: number; write: number } | null;
   /** Whether the WASM core runs the kernels (else JS). */
   wasm: boolean;
 }

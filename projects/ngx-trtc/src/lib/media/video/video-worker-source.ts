@@ -35,6 +35,8 @@ let identityChroma = true;
 let identityLuma = true;
 let watermark = null; // {x, y, w, h, alpha: Uint8Array (0-255 premultiplied by opacity), rgba, yuv: {y,u,v, format}}
 const stats = { framesIn: 0, framesOut: 0, framesClosed: 0, framesHeld: 0, maxHeld: 0, totalMs: 0, wasm: false };
+// Summed stage times of the WASM path (copy in, kernels, wrap in a VideoFrame, generator write).
+const stages = { copy: 0, kernel: 0, wrap: 0, write: 0, frames: 0 };
 // Per-frame times (read → written) of the last 256 frames, for a median.
 const recent = new Float64Array(256);
 let recentCount = 0;
@@ -257,6 +259,8 @@ function processWithCore(frame, family, format, rect, w, h, src, timestamp, dura
   const copied = frame.copyTo(core.views.IN.subarray(0, src.size), { rect: { x: rect.x, y: rect.y, width: w, height: h }, layout: src.layout });
   closeFrame(frame);
   return copied.then(() => {
+    const t1 = performance.now();
+    stages.copy += t1 - t0;
     let from = 'IN', ow = w, oh = h;
     if (params.scaleWidth > 0 && params.scaleHeight > 0 && (params.scaleWidth !== w || params.scaleHeight !== h)) {
       ow = params.scaleWidth; oh = params.scaleHeight;
@@ -265,10 +269,14 @@ function processWithCore(frame, family, format, rect, w, h, src, timestamp, dura
     }
     const to = from === 'IN' ? 'OUT' : 'IN';
     core.process(family, ow, oh, from, to, params, watermark ? { x: watermark.x, y: watermark.y } : null);
+    const t2 = performance.now();
+    stages.kernel += t2 - t1;
     const out = planeLayout(family, ow, oh);
     const outFormat = format === 'I420A' ? 'I420' : format;
     const result = new VideoFrame(core.views[to].subarray(0, out.size), { format: outFormat, codedWidth: ow, codedHeight: oh, timestamp, duration: duration ?? undefined, layout: out.layout });
     hold();
+    stages.wrap += performance.now() - t2;
+    stages.frames++;
     return result;
   });
 }
@@ -292,8 +300,10 @@ async function pump(myReader) {
       if (!reportedError) { reportedError = true; self.postMessage({ type: 'error', message: String(e && e.message || e) }); }
       continue;
     }
+    const tw = performance.now();
     try {
       await writer.write(output); // the generator closes the written frame
+      if (stats.wasm) stages.write += performance.now() - tw;
       stats.framesOut++;
       release();
       const ms = performance.now() - t0;
@@ -359,10 +369,13 @@ self.onmessage = (event) => {
       self.postMessage({ type: 'stats', id: m.id, stats: {
         framesIn: stats.framesIn, framesOut: stats.framesOut, framesClosed: stats.framesClosed,
         framesHeld: stats.framesHeld, maxHeld: stats.maxHeld, wasm: stats.wasm,
-        meanProcessMs: stats.framesOut ? stats.totalMs / stats.framesOut : 0, medianProcessMs: median() } });
+        meanProcessMs: stats.framesOut ? stats.totalMs / stats.framesOut : 0, medianProcessMs: median(),
+        stageMeansMs: stages.frames ? { copy: stages.copy / stages.frames, kernel: stages.kernel / stages.frames,
+          wrap: stages.wrap / stages.frames, write: stages.write / stages.frames } : null } });
       break;
     case 'reset-timing':
       stats.totalMs = 0; recentCount = 0; stats.framesOut = 0; stats.framesIn = 0; stats.framesClosed = 0;
+      stages.copy = stages.kernel = stages.wrap = stages.write = stages.frames = 0;
       break;
     case 'stop':
       stopped = true;

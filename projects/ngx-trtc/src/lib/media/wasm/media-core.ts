@@ -118,7 +118,7 @@ export type MediaBeautyRadius = 1 | 2;
 export interface MediaMeterOptions {
   /** Sample rate of the stream, for the time constants; 48000 when omitted. */
   sampleRate?: number;
-  /** Initial capture gain (volume / 100); 1 when omitted. */
+  /** Initial capture gain (volume / 100), 0…MAX_GAIN; 1 when omitted. */
   gain?: number;
 }
 
@@ -143,6 +143,9 @@ export interface AudioQuantumResult {
   /** Gain applied at the end of the quantum. */
   gain: number;
 }
+
+/** Largest capture gain (setAudioCaptureVolume(10000)); the limiter keeps any gain's output within ±1. */
+export const MAX_GAIN = 100;
 
 /** Options of `loadMediaCore` and `compileMediaCoreModule`. */
 export interface MediaCoreLoadOptions {
@@ -355,7 +358,7 @@ export class MediaCore {
   /** Reserves a meter (one per stream) and returns its id; throws RangeError when all 64 are in use. */
   createMeter(options: MediaMeterOptions = {}): number {
     const sampleRate = checkNumber('sampleRate', options.sampleRate, 3000, 768000, 48000);
-    const gain = checkNumber('gain', options.gain, 0, Number.MAX_VALUE, 1);
+    const gain = checkNumber('gain', options.gain, 0, MAX_GAIN, 1);
     const id = this._meterInUse.indexOf(0);
     if (id < 0) throw new RangeError(`media core: all ${METER_SLOTS} meters are in use`);
     this._meterInUse[id] = 1;
@@ -388,8 +391,8 @@ export class MediaCore {
     }
     let target = -1;
     if (gainTarget !== undefined) {
-      if (!(gainTarget >= 0 && gainTarget <= Number.MAX_VALUE)) {
-        throw new RangeError(`media core: gain must be a finite number ≥ 0, got ${gainTarget}`);
+      if (!(gainTarget >= 0 && gainTarget <= MAX_GAIN)) {
+        throw new RangeError(`media core: gain must be a number in [0, ${MAX_GAIN}], got ${gainTarget}`);
       }
       target = gainTarget;
     }
@@ -436,7 +439,7 @@ export class MediaCore {
    * into `frameOut`; chroma copied. `radius` 1 = 3×3 (default), 2 = 5×5.
    */
   beauty(frame: MediaFrameSpec, strength: number, radius: MediaBeautyRadius = 1): void {
-    const q = Math.round(checkNumber('beauty strength', strength, 0, 1, 0) * 1024);
+    const q = Math.round(checkNumber('beauty strength', strength, 0, 1, 0) * 256);
     checkRadius(radius);
     const n = this._resolve(frame);
     this._beauty(n, this._in, this._out, q, radius);
@@ -533,7 +536,7 @@ export class MediaCore {
    */
   processFrame(params: MediaProcessParams): void {
     const n = this._resolve(params);
-    const strength = Math.round(checkNumber('beauty', params.beauty, 0, 1, 0) * 1024);
+    const strength = Math.round(checkNumber('beauty', params.beauty, 0, 1, 0) * 256);
     const radius = params.beautyRadius ?? 1;
     checkRadius(radius);
     if (params.watermark) this._checkWatermark(params.watermark);
