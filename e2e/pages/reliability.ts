@@ -6,7 +6,7 @@
  */
 import './tutorial';
 
-type Recorded = { type: string; userId?: string; streamType?: string; streamId?: string; at: number };
+type Recorded = { type: string; userId?: string; streamType?: string; streamId?: string; durationMs?: number; attempts?: number; at: number };
 
 const sockets: TrackedWebSocket[] = [];
 const NativeWebSocket = window.WebSocket;
@@ -49,12 +49,51 @@ window.WebSocket = TrackedWebSocket as unknown as typeof WebSocket;
 // wrapper to keep a list of our own (for loss counters).
 const peerConnections: RTCPeerConnection[] = [];
 const TutorialPeerConnection = window.RTCPeerConnection;
+/** When set, media goes through the lossy relay (e2e/harness/lossy-relay.ts). */
+let mediaRoute: { from: string; to: string } | null = null;
+const rewrite = (text: string) => (mediaRoute ? text.split(` ${mediaRoute.from} `).join(` ${mediaRoute.to} `) : text);
 window.RTCPeerConnection = class extends TutorialPeerConnection {
   constructor(config?: RTCConfiguration) {
     super(config);
     peerConnections.push(this);
   }
+
+  // ion-sfu's candidates point at the relay instead of ion-sfu itself.
+  override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    return super.setRemoteDescription(
+      description?.sdp ? { type: description.type, sdp: rewrite(description.sdp) } : description,
+    );
+  }
+
+  override addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void> {
+    if (candidate?.candidate) return super.addIceCandidate({ ...candidate, candidate: rewrite(candidate.candidate) });
+    return super.addIceCandidate(candidate ?? undefined);
+  }
+
 } as typeof RTCPeerConnection;
+// Our own candidates stay private while routed, so ion-sfu only learns the relay's address.
+{
+  let proto: object | null = window.RTCPeerConnection.prototype;
+  let native: PropertyDescriptor | undefined;
+  while (proto && !(native = Object.getOwnPropertyDescriptor(proto, 'onicecandidate'))) proto = Object.getPrototypeOf(proto);
+  Object.defineProperty(window.RTCPeerConnection.prototype, 'onicecandidate', {
+    configurable: true,
+    get(this: RTCPeerConnection) {
+      return native!.get!.call(this);
+    },
+    set(this: RTCPeerConnection, handler: ((event: RTCPeerConnectionIceEvent) => void) | null) {
+      native!.set!.call(
+        this,
+        handler
+          ? (event: RTCPeerConnectionIceEvent) => {
+              if (mediaRoute && event.candidate) return;
+              handler.call(this, event);
+            }
+          : null,
+      );
+    },
+  });
+}
 
 const e2e = (window as unknown as { e2e: Record<string, unknown> & { events: Recorded[] } }).e2e;
 
@@ -63,12 +102,13 @@ Object.assign(e2e, {
   record(client: { on(event: string, handler: (e: unknown) => void): void }, types: string[]) {
     for (const type of [...types, 'reconnected']) {
       client.on(type, (event) => {
-        const e = event as { stream?: { getUserId(): string; getType(): string; getId(): string }; userId?: string };
+        const e = event as { stream?: { getUserId(): string; getType(): string; getId(): string }; userId?: string; durationMs?: number; attempts?: number };
         e2e.events.push({
           type,
           userId: e?.stream?.getUserId?.() ?? e?.userId,
           streamType: e?.stream?.getType?.(),
           streamId: e?.stream?.getId?.(),
+          ...(type === 'reconnected' ? { durationMs: e?.durationMs, attempts: e?.attempts } : {}),
           at: performance.now(),
         });
       });
@@ -85,6 +125,10 @@ Object.assign(e2e, {
     const open = sockets.filter((s) => s.readyState === NativeWebSocket.OPEN);
     for (const socket of open) socket.stalled = true;
     return open.length;
+  },
+  /** Sends this page's media through the relay at `to` instead of ion-sfu at `from` (before joining). */
+  routeMediaThrough(from: string, to: string): void {
+    mediaRoute = { from, to };
   },
   /** Open signaling sockets. */
   openSockets(): number {

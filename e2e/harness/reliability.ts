@@ -1,0 +1,161 @@
+/**
+ * Helpers of the reliability specs: pages with the reliability probes
+ * (e2e/pages/reliability.ts), stream-event bookkeeping across a fault, and
+ * Chromium's DevTools network emulation.
+ */
+import type { Browser, CDPSession, Page } from 'playwright-core';
+
+import { openTestPage } from './pages.js';
+import type { Stack } from './stack.js';
+import { joinAndPublish, waitForRemoteMedia, type TutorialJoin } from './tutorial.js';
+
+/** An event recorded by the reliability page. */
+export interface RecordedEvent {
+  type: string;
+  userId?: string;
+  streamType?: string;
+  streamId?: string;
+  at: number;
+}
+
+/** Opens the reliability page in a fresh browser context. */
+export async function openReliabilityPage(browser: Browser, stack: Stack): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await openTestPage(page, stack, 'reliability');
+  return page;
+}
+
+/** Two (or more) participants publishing in one room, each seeing the others' media. */
+export async function startCall(browser: Browser, stack: Stack, roomId: number | string, userIds: string[], join: Partial<TutorialJoin> = {}): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (const userId of userIds) {
+    const page = await openReliabilityPage(browser, stack);
+    await joinAndPublish(page, { userId, roomId, ...join });
+    pages.push(page);
+  }
+  await Promise.all(pages.map((p) => waitForRemoteMedia(p, userIds.length - 1, 60000)));
+  return pages;
+}
+
+/** The page's recorded events. */
+export function eventsOf(page: Page): Promise<RecordedEvent[]> {
+  return page.evaluate(() => (window as any).e2e.events);
+}
+
+/** Resolves when `page` recorded an event matching type (and userId), after index `from`. */
+export async function waitForEvent(page: Page, type: string, userId?: string, timeout = 60000, from = 0): Promise<void> {
+  await page.waitForFunction(
+    ({ t, u, f }) => (window as any).e2e.events.slice(f).some((e: any) => e.type === t && (u === undefined || e.userId === u)),
+    { t: type, u: userId, f: from },
+    { timeout, polling: 100 },
+  );
+}
+
+/** `stream-added` count per remote stream id. */
+export function streamAddedPerId(events: RecordedEvent[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const e of events) if (e.type === 'stream-added' && e.streamId) counts[e.streamId] = (counts[e.streamId] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * Problems in a page's stream events: a second `stream-added` for a stream
+ * without a `stream-removed` in between (duplicate), a `stream-removed` of a
+ * stream not added (lost add), or a stream still missing at the end.
+ */
+export function streamEventProblems(events: RecordedEvent[], expectLive: string[]): string[] {
+  const live = new Set<string>();
+  const problems: string[] = [];
+  for (const e of events) {
+    if (!e.streamId) continue;
+    if (e.type === 'stream-added') {
+      if (live.has(e.streamId)) problems.push(`duplicate stream-added ${e.streamId}`);
+      live.add(e.streamId);
+    } else if (e.type === 'stream-removed') {
+      if (!live.delete(e.streamId)) problems.push(`stream-removed of a stream not added ${e.streamId}`);
+    }
+  }
+  const liveUsers = new Set(
+    events.filter((e) => e.type === 'stream-added' && e.streamId && live.has(e.streamId)).map((e) => e.userId),
+  );
+  for (const user of expectLive) if (!liveUsers.has(user)) problems.push(`no live stream of ${user} at the end`);
+  return problems;
+}
+
+/** Leaves the room on every page and closes their contexts (errors ignored: a fault test may have broken them). */
+export async function closePages(pages: Page[]): Promise<void> {
+  await Promise.all(
+    pages.map(async (page) => {
+      await page.evaluate(() => (window as any).client?.leave()).catch(() => undefined);
+      await page.context().close().catch(() => undefined);
+    }),
+  );
+}
+
+/** Network conditions for Chromium's DevTools emulation (WebRTC included). */
+export interface EmulatedNetwork {
+  /** Packet loss, percent. */
+  packetLoss?: number;
+  /** Added latency, ms. */
+  latency?: number;
+  offline?: boolean;
+}
+
+/** Applies DevTools network emulation to a page; returns the CDP session (detach to end it). */
+export async function emulateNetwork(page: Page, conditions: EmulatedNetwork): Promise<CDPSession> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: conditions.offline ?? false,
+    latency: conditions.latency ?? 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+    packetLoss: conditions.packetLoss ?? 0,
+    packetQueueLength: 0,
+    packetReordering: false,
+  } as any);
+  return cdp;
+}
+
+/** Ends emulation on a CDP session from {@link emulateNetwork}. */
+export async function clearNetworkEmulation(cdp: CDPSession): Promise<void> {
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+    packetLoss: 0,
+  } as any);
+  await cdp.detach().catch(() => undefined);
+}
+
+/** Video inbound counters summed over a page's peer connections. */
+export function inboundLoss(page: Page): Promise<{ packetsReceived: number; packetsLost: number; framesDecoded: number; nackCount: number }> {
+  return page.evaluate(() => (window as any).e2e.inboundLoss());
+}
+
+/** Remote videos' playback positions. */
+export function remoteVideos(page: Page): Promise<Array<{ id: string; width: number; time: number }>> {
+  return page.evaluate(() => (window as any).e2e.remoteVideos());
+}
+
+/**
+ * Waits until the page decodes remote video and receives audio again: two
+ * samples 1 s apart with ≥ `minFrames` more decoded frames and more audio
+ * packets. Resolves with the ms waited.
+ */
+export async function waitForMediaFlowing(page: Page, timeoutMs = 90000, minFrames = 5): Promise<number> {
+  const started = Date.now();
+  const sample = () => page.evaluate(() => (window as any).e2e.inbound()) as Promise<{ videoFrames: number; audioPackets: number }>;
+  let previous = await sample();
+  while (Date.now() - started < timeoutMs) {
+    await page.waitForTimeout(1000);
+    const current = await sample();
+    if (current.videoFrames - previous.videoFrames >= minFrames && current.audioPackets > previous.audioPackets) {
+      return Date.now() - started;
+    }
+    previous = current;
+  }
+  throw new Error(`media did not flow again within ${timeoutMs} ms`);
+}

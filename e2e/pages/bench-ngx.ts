@@ -1,0 +1,124 @@
+/**
+ * Benchmark page over ngx-trtc, written as an app would (the TRTC facade:
+ * createClient → join → createStream → initialize → publish; stream-added →
+ * subscribe → play). Exposes `window.bench` ({@link BenchPage}); its twin over
+ * bare ion-sdk-js is e2e/pages/bare-ion.ts.
+ */
+import { TRTC, type Client, type LocalStream, type RemoteStream } from 'ngx-trtc';
+
+import {
+  type BenchPage,
+  type CounterSource,
+  type RemoteVideo,
+  nowMs,
+  onFirstFrame,
+  startCounterReader,
+  startCounterSource,
+  trackPeerConnections,
+  videoStats,
+} from './bench-common';
+
+const pcs = trackPeerConnections();
+const remotes = new Map<string, RemoteVideo>();
+let client: Client | null = null;
+let local: LocalStream | null = null;
+let counterSource: CounterSource | null = null;
+let reading = false;
+
+async function userSig(userId: string): Promise<{ sdkAppId: number; userSig: string }> {
+  const response = await fetch(`/dev/usersig?userId=${encodeURIComponent(userId)}`);
+  if (!response.ok) throw new Error(`/dev/usersig answered ${response.status}`);
+  return response.json();
+}
+
+// Every <video> that play() inserts is watched from the moment it enters the
+// DOM, before it can present a frame.
+new MutationObserver((records) => {
+  for (const record of records) {
+    record.addedNodes.forEach((node) => {
+      const videos = node instanceof HTMLVideoElement ? [node] : node instanceof Element ? [...node.querySelectorAll('video')] : [];
+      const key = (node as Element).closest?.('[data-key]')?.getAttribute('data-key');
+      for (const video of videos) {
+        if (!key || remotes.has(key)) continue;
+        const entry: RemoteVideo = { key, video, firstFrameAt: null, reader: null };
+        remotes.set(key, entry);
+        onFirstFrame(video, (at) => (entry.firstFrameAt = at));
+        if (reading) entry.reader = startCounterReader(video);
+      }
+    });
+  }
+}).observe(document.body, { childList: true, subtree: true });
+
+const bench: BenchPage = {
+  sdk: 'ngx-trtc',
+  async join({ roomId, userId }) {
+    const { sdkAppId, userSig: sig } = await userSig(userId);
+    const c = TRTC.createClient({ mode: 'rtc', sdkAppId, userId, userSig: sig });
+    c.on('stream-added', (event: { stream: RemoteStream }) => {
+      c.subscribe(event.stream);
+    });
+    c.on('stream-subscribed', (event: { stream: RemoteStream }) => {
+      const stream = event.stream;
+      const div = document.createElement('div');
+      div.id = `remote_${stream.getId()}`;
+      div.setAttribute('data-key', `${stream.getUserId()}:${stream.getType()}`);
+      div.style.width = '320px';
+      div.style.height = '180px';
+      document.querySelector('#remotes')!.appendChild(div);
+      stream.play(div.id);
+    });
+    const started = performance.now();
+    await c.join({ roomId });
+    const joinMs = performance.now() - started;
+    client = c;
+    return { joinMs };
+  },
+  async prepare({ width, height, fps, bitrateKbps, counter, audio }) {
+    const profile = { width, height, frameRate: fps, bitrate: bitrateKbps };
+    if (counter) {
+      counterSource = startCounterSource(fps);
+      local = TRTC.createStream({ audio: false, videoSource: counterSource.track });
+    } else {
+      local = TRTC.createStream({ audio: audio ?? true, video: true });
+    }
+    await local.setVideoProfile(profile);
+    await local.initialize();
+  },
+  async publish() {
+    const startedAt = nowMs();
+    const t0 = performance.now();
+    await client!.publish(local!);
+    return { startedAt, publishMs: performance.now() - t0 };
+  },
+  async setEffects(on) {
+    await local!.setVideoEffects(
+      on ? { mirror: true, beauty: { strength: 0.6, brightness: 0.1, contrast: 0.1, saturation: 0.1 } } : {},
+    );
+    return local!.getVideoPipelineKind();
+  },
+  firstFrames: () => [...remotes.values()].map((r) => ({ key: r.key, at: r.firstFrameAt })),
+  readCounters() {
+    reading = true;
+    for (const r of remotes.values()) r.reader ??= startCounterReader(r.video);
+  },
+  counters: () =>
+    [...remotes.values()].map((r) => ({ key: r.key, seen: r.reader?.seen ?? [], undecodable: r.reader?.undecodable ?? 0 })),
+  sentAt: () => counterSource?.sentAt ?? [],
+  stats: () => videoStats(pcs),
+  playing: () => [...remotes.values()].filter((r) => r.video.videoWidth > 0).length,
+  async leave() {
+    for (const r of remotes.values()) r.reader?.stop();
+    remotes.clear();
+    reading = false;
+    await client?.leave();
+    client?.destroy();
+    client = null;
+    local?.close();
+    local = null;
+    counterSource?.stop();
+    counterSource = null;
+    document.querySelector('#remotes')!.replaceChildren();
+  },
+};
+
+Object.assign(window, { bench, e2eReady: true });
