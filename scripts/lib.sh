@@ -68,6 +68,25 @@ ensure_chromium() {
   die "No Chromium found. Install Chromium or Chrome and set CHROME_BIN=/path/to/chrome."
 }
 
+# Redis for room-server's cluster specs (they start their own redis-server on
+# loopback): $REDIS_SERVER_BIN, else redis-server on PATH, else Debian's
+# `redis-server` package when root, else a clear message (those specs then
+# report pending).
+ensure_redis() {
+  if [ -n "${REDIS_SERVER_BIN:-}" ] && [ -x "$REDIS_SERVER_BIN" ]; then export REDIS_SERVER_BIN; return 0; fi
+  if command -v redis-server >/dev/null; then export REDIS_SERVER_BIN="$(command -v redis-server)"; return 0; fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    log "installing redis-server from Debian's packages"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
+      || die "apt-get install redis-server failed"
+    # Debian's package starts a system service; the tests run their own instance.
+    export REDIS_SERVER_BIN=/usr/bin/redis-server
+    return 0
+  fi
+  log "redis-server not found and not root: the Redis cluster specs will be pending (install redis-server or set REDIS_SERVER_BIN)"
+}
+
 build_wasm() { (cd "$ROOT" && node wasm/scripts/build.mjs) || die "WASM build failed"; }
 build_server() {
   (cd "$ROOT" && npx tsc -p projects/room-server/tsconfig.json) || die "room-server build failed"

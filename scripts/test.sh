@@ -9,6 +9,7 @@ cd "$ROOT"
 ensure_node_modules
 ensure_ion_sfu
 ensure_chromium
+ensure_redis
 log "Chromium: $CHROME_BIN"
 
 results="$ROOT/.test-results"

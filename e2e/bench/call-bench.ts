@@ -98,7 +98,14 @@ export interface JoinResult {
   firstFrame: Summary;
   publishCall: Summary;
   failures: number;
+  /** Joins that took over {@link SLOW_JOIN_MS}. */
+  slowJoins: number;
+  /** Median of the joins under {@link SLOW_JOIN_MS}. */
+  fastJoinMedian: number;
 }
+
+/** Joins split into two modes around this (see docs/BENCHMARKS.md, "Join and first frame"). */
+export const SLOW_JOIN_MS = 900;
 
 /** The 480p profile both publish with in the join measurement (ngx-trtc's default profile). */
 const PROFILE_480P = { width: 640, height: 480, fps: 15, bitrateKbps: 900 };
@@ -151,7 +158,15 @@ export async function measureJoin(stack: Stack, browser: Browser, reps: number, 
   }
   return SDKS.map((sdk) => {
     const s = samples.get(sdk)!;
-    return { sdk, join: summarize(s.join), firstFrame: summarize(s.firstFrame), publishCall: summarize(s.publishCall), failures: s.failures };
+    return {
+      sdk,
+      join: summarize(s.join),
+      firstFrame: summarize(s.firstFrame),
+      publishCall: summarize(s.publishCall),
+      failures: s.failures,
+      slowJoins: s.join.filter((v) => v > SLOW_JOIN_MS).length,
+      fastJoinMedian: median(s.join.filter((v) => v <= SLOW_JOIN_MS)),
+    };
   });
 }
 

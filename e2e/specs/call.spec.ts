@@ -3,33 +3,12 @@
  * join one room through room-server and each plays the other's video and
  * receives its audio, through the real ion-sfu.
  */
-import type { Browser, Page } from 'playwright-core';
-
-import { launchBrowser } from '../harness/browser.js';
-import { openTestPage } from '../harness/pages.js';
-import { startStack, type Stack } from '../harness/stack.js';
+import { useStackAndBrowser } from '../harness/suite.js';
 import { joinAndPublish, recordedEvents, waitForRemoteMedia } from '../harness/tutorial.js';
 
 describe('video call (rtc mode)', () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startStack({ label: 'call' });
-    browser = await launchBrowser(stack);
-  }, 90000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  }, 30000);
-
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await openTestPage(page, stack, 'tutorial');
-    return page;
-  }
+  const suite = useStackAndBrowser({ label: 'call' });
+  const newPage = () => suite.newParticipant();
 
   it('two participants each play the other\'s video and receive its audio', async () => {
     const alice = await newPage();

@@ -2,32 +2,14 @@
  * The seed tutorials' live mode and the mute events: an audience member
  * watches, switches to anchor and publishes; mutes reach the other side.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-import { launchBrowser } from '../harness/browser.js';
-import { openTestPage } from '../harness/pages.js';
-import { startStack, type Stack } from '../harness/stack.js';
+import { useStackAndBrowser } from '../harness/suite.js';
 import { joinAndPublish, recordedEvents, waitForRemoteMedia } from '../harness/tutorial.js';
 
 describe('live mode and mute events', () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startStack({ label: 'live' });
-    browser = await launchBrowser(stack);
-  }, 90000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  }, 30000);
-
-  async function newPage(): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    await openTestPage(page, stack, 'tutorial');
-    return page;
-  }
+  const suite = useStackAndBrowser({ label: 'live' });
+  const newPage = () => suite.newParticipant();
 
   function waitForEvent(page: Page, type: string, userId: string, timeout = 20000) {
     return page.waitForFunction(

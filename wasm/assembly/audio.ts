@@ -117,14 +117,17 @@ export function processQuantum(id: i32, n: i32, gainTarget: f64): void {
     let pkA = f32x4.splat(0);
     let pkB = f32x4.splat(0);
     let clip = i32x4.splat(0);
-    let idxA = f32x4(1, 2, 3, 4);
-    let idxB = f32x4(5, 6, 7, 8);
-    const eight = f32x4.splat(8);
     const one = f32x4.splat(1);
     const minusOne = f32x4.splat(-1);
     const zero = f32x4.splat(0);
     const g0v = f32x4.splat(g0);
+    // A steady gain (no ramp this quantum) needs no per-sample gain vector:
+    // g0 + 0 · idx is exactly g0.
+    const isRamp = step != 0;
     const stepv = f32x4.splat(step);
+    let idxA = f32x4(1, 2, 3, 4);
+    let idxB = f32x4(5, 6, 7, 8);
+    const eight = f32x4.splat(8);
     for (let i = 0; i < m; i += 8) {
       const p = AUDIO_IN + (<usize>i << 2);
       const q = AUDIO_OUT + (<usize>i << 2);
@@ -133,11 +136,16 @@ export function processQuantum(id: i32, n: i32, gainTarget: f64): void {
       // x - x is 0 for finite x and NaN for NaN/±Inf: those become 0.
       xa = v128.and(xa, f32x4.eq(f32x4.sub(xa, xa), zero));
       xb = v128.and(xb, f32x4.eq(f32x4.sub(xb, xb), zero));
-      let ya = f32x4.mul(xa, f32x4.add(g0v, f32x4.mul(stepv, idxA)));
-      let yb = f32x4.mul(xb, f32x4.add(g0v, f32x4.mul(stepv, idxB)));
-      idxA = f32x4.add(idxA, eight);
-      idxB = f32x4.add(idxB, eight);
-      clip = i32x4.add(clip, i32x4.add(f32x4.ge(f32x4.abs(ya), one), f32x4.ge(f32x4.abs(yb), one)));
+      let ya: v128, yb: v128;
+      if (isRamp) {
+        ya = f32x4.mul(xa, f32x4.add(g0v, f32x4.mul(stepv, idxA)));
+        yb = f32x4.mul(xb, f32x4.add(g0v, f32x4.mul(stepv, idxB)));
+        idxA = f32x4.add(idxA, eight);
+        idxB = f32x4.add(idxB, eight);
+      } else {
+        ya = f32x4.mul(xa, g0v);
+        yb = f32x4.mul(xb, g0v);
+      }
       // pmin/pmax are one instruction each; there is no NaN left here.
       ya = f32x4.pmin(f32x4.pmax(ya, minusOne), one);
       yb = f32x4.pmin(f32x4.pmax(yb, minusOne), one);
@@ -145,8 +153,12 @@ export function processQuantum(id: i32, n: i32, gainTarget: f64): void {
       v128.store(q, yb, 16);
       accA = f32x4.add(accA, f32x4.mul(ya, ya));
       accB = f32x4.add(accB, f32x4.mul(yb, yb));
-      pkA = f32x4.pmax(pkA, f32x4.abs(ya));
-      pkB = f32x4.pmax(pkB, f32x4.abs(yb));
+      // |clamped y| == 1 exactly when |y| ≥ 1: the clipped samples.
+      const aa = f32x4.abs(ya);
+      const ab = f32x4.abs(yb);
+      clip = i32x4.add(clip, i32x4.add(f32x4.eq(aa, one), f32x4.eq(ab, one)));
+      pkA = f32x4.pmax(pkA, aa);
+      pkB = f32x4.pmax(pkB, ab);
     }
     const acc = f32x4.add(accA, accB);
     s0 = f32x4.extract_lane(acc, 0);

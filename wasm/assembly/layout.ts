@@ -11,8 +11,8 @@
 // 2048        64         AUDIO_RESULT  8 × f64: rms, peak, dBFS, level, clipped,
 //                                      isSpeaking, noiseFloorDb, gain
 // 2112        8192       METER_STATE   64 slots × 16 × f64 (see audio.ts)
-// 10304       512        LUT           two 256-byte lookup tables (scalar build)
-// 10816       33024      BEAUTY_LINE   u16 vertical sums of one row, 64 pad each side
+// 10304       512        LUT           affine table (scalar build), beauty weight table at +256
+// 10816       33024      BEAUTY_LINE   one vertically smoothed row (u8), 64 pad each side
 // 43840       16448      SCALE_ROW     one vertically interpolated source row
 // 60288       16384      SCALE_X0      i32 × 4096 left source pixel per output x
 // 76672       16384      SCALE_X1      i32 × 4096 right source pixel per output x

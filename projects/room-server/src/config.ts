@@ -39,12 +39,40 @@ export interface HeartbeatConfig {
   readonly maxMissed: number;
 }
 
+/** Where room state lives: this process only, or Redis shared by several instances. */
+export type StateConfig =
+  | { readonly kind: 'memory' }
+  | {
+      readonly kind: 'redis';
+      /** redis://[user:password@]host:port[/db] or rediss://… */
+      readonly url: string;
+      /** Unique per instance; null = hostname-pid-random. */
+      readonly instanceId: string | null;
+      readonly keyPrefix: string;
+      /** Heartbeat period; an instance silent for 3 periods is declared dead and its peers leave. */
+      readonly heartbeatMs: number;
+    };
+
+/** One ion-sfu node. */
+export interface SfuNodeConfig {
+  /** Stable name (rooms hash against it). */
+  readonly id: string;
+  /** Its JSON-RPC WebSocket URL. */
+  readonly url: string;
+}
+
 /** The room-server's whole configuration. */
 export interface RoomServerConfig {
   readonly port: number;
   readonly host: string;
-  /** ion-sfu's JSON-RPC WebSocket URL (keep it on loopback). */
+  /** ion-sfu's JSON-RPC WebSocket URL (keep it on loopback); the only node when `sfuNodes` is not set. */
   readonly sfuUrl: string;
+  /** ion-sfu nodes; rooms are spread over them (default: one node, `sfuUrl`). */
+  readonly sfuNodes: readonly SfuNodeConfig[];
+  /** TCP health checks of the nodes (only with more than one). */
+  readonly sfuHealthCheck: { readonly intervalMs: number; readonly timeoutMs: number };
+  /** Room state: in memory (one instance) or Redis (several instances). */
+  readonly state: StateConfig;
   readonly apps: readonly AppCredentials[];
   /** Origins allowed to open the WebSocket; empty = any origin (and clients that send none). */
   readonly allowedOrigins: readonly string[];
@@ -64,6 +92,9 @@ export const DEFAULT_CONFIG: RoomServerConfig = {
   port: 8080,
   host: '127.0.0.1',
   sfuUrl: 'ws://127.0.0.1:7000/ws',
+  sfuNodes: [{ id: 'default', url: 'ws://127.0.0.1:7000/ws' }],
+  sfuHealthCheck: { intervalMs: 2_000, timeoutMs: 1_000 },
+  state: { kind: 'memory' },
   apps: [],
   allowedOrigins: [],
   limits: {
@@ -92,6 +123,19 @@ const configSchema = object({
   port: optional(integer({ min: 0, max: 65535 })),
   host: optional(string({ min: 1, max: 255 })),
   sfuUrl: optional(string({ min: 1, max: 2048, pattern: /^wss?:\/\// })),
+  sfuNodes: optional(
+    array(object({ id: string({ min: 1, max: 64, pattern: /^[A-Za-z0-9_.-]+$/ }), url: string({ min: 1, max: 2048, pattern: /^wss?:\/\// }) }), { max: 1000 }),
+  ),
+  sfuHealthCheck: optional(object({ intervalMs: optional(positive(3_600_000)), timeoutMs: optional(positive(60_000)) })),
+  state: optional(
+    object({
+      kind: literal('memory', 'redis'),
+      url: optional(string({ min: 1, max: 2048, pattern: /^rediss?:\/\// })),
+      instanceId: optional(nullable(string({ min: 1, max: 64, pattern: /^[A-Za-z0-9_.:-]+$/ }))),
+      keyPrefix: optional(string({ min: 0, max: 64 })),
+      heartbeatMs: optional(integer({ min: 100, max: 60_000 })),
+    }),
+  ),
   apps: optional(array(object({ sdkAppId: positive(4294967295), secretKey: string({ min: 1, max: 1024 }) }), { max: 1000 })),
   allowedOrigins: optional(array(string({ min: 1, max: 2048 }), { max: 1000 })),
   limits: optional(
@@ -140,10 +184,20 @@ export function resolveConfig(input: unknown = {}): RoomServerConfig {
     if (ids.has(app.sdkAppId)) throw new ConfigError(`config.apps: sdkAppId ${app.sdkAppId} is listed twice`);
     ids.add(app.sdkAppId);
   }
+  const sfuUrl = parsed.sfuUrl ?? parsed.sfuNodes?.[0]?.url ?? DEFAULT_CONFIG.sfuUrl;
+  const sfuNodes = parsed.sfuNodes && parsed.sfuNodes.length > 0 ? parsed.sfuNodes : [{ id: 'default', url: sfuUrl }];
+  const nodeIds = new Set<string>();
+  for (const node of sfuNodes) {
+    if (nodeIds.has(node.id)) throw new ConfigError(`config.sfuNodes: id ${node.id} is listed twice`);
+    nodeIds.add(node.id);
+  }
   return {
     port: parsed.port ?? DEFAULT_CONFIG.port,
     host: parsed.host ?? DEFAULT_CONFIG.host,
-    sfuUrl: parsed.sfuUrl ?? DEFAULT_CONFIG.sfuUrl,
+    sfuUrl,
+    sfuNodes,
+    sfuHealthCheck: { ...DEFAULT_CONFIG.sfuHealthCheck, ...parsed.sfuHealthCheck },
+    state: resolveState(parsed.state),
     apps,
     allowedOrigins: parsed.allowedOrigins ?? DEFAULT_CONFIG.allowedOrigins,
     limits: { ...DEFAULT_CONFIG.limits, ...parsed.limits },
@@ -155,11 +209,23 @@ export function resolveConfig(input: unknown = {}): RoomServerConfig {
   };
 }
 
+function resolveState(state: RoomServerConfigInput['state']): StateConfig {
+  if (!state || state.kind === 'memory') {
+    if (state && (state.url !== undefined || state.instanceId !== undefined)) throw new ConfigError('config.state: url and instanceId need kind "redis"');
+    return { kind: 'memory' };
+  }
+  if (state.url === undefined) throw new ConfigError('config.state.url is required with kind "redis"');
+  return { kind: 'redis', url: state.url, instanceId: state.instanceId ?? null, keyPrefix: state.keyPrefix ?? 'ngx-trtc:', heartbeatMs: state.heartbeatMs ?? 2000 };
+}
+
 /** Environment variables read over the config file. */
 export const ENV_VARS = {
   ROOM_SERVER_PORT: 'port',
   ROOM_SERVER_HOST: 'host',
   ROOM_SERVER_SFU_URL: 'sfuUrl',
+  ROOM_SERVER_SFU_NODES: 'sfuNodes (JSON array of {id, url})',
+  ROOM_SERVER_REDIS_URL: 'state = {kind: "redis", url}',
+  ROOM_SERVER_INSTANCE_ID: 'state.instanceId',
   ROOM_SERVER_APPS: 'apps (JSON array of {sdkAppId, secretKey})',
   ROOM_SERVER_ALLOWED_ORIGINS: 'allowedOrigins (comma-separated)',
   ROOM_SERVER_ADMIN_SECRET: 'adminSecret',
@@ -183,6 +249,20 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
   if (host !== undefined) out['host'] = host;
   const sfuUrl = read('ROOM_SERVER_SFU_URL');
   if (sfuUrl !== undefined) out['sfuUrl'] = sfuUrl;
+  const sfuNodes = read('ROOM_SERVER_SFU_NODES');
+  if (sfuNodes !== undefined) {
+    try {
+      out['sfuNodes'] = JSON.parse(sfuNodes);
+    } catch (err) {
+      throw new ConfigError('ROOM_SERVER_SFU_NODES must be a JSON array of {id, url}', { cause: err });
+    }
+  }
+  const redisUrl = read('ROOM_SERVER_REDIS_URL');
+  const instanceId = read('ROOM_SERVER_INSTANCE_ID');
+  if (redisUrl !== undefined || instanceId !== undefined) {
+    const state = typeof out['state'] === 'object' && out['state'] !== null ? (out['state'] as Record<string, unknown>) : {};
+    out['state'] = { ...state, ...(redisUrl !== undefined ? { kind: 'redis', url: redisUrl } : {}), ...(instanceId !== undefined ? { instanceId } : {}) };
+  }
   const apps = read('ROOM_SERVER_APPS');
   if (apps !== undefined) {
     try {

@@ -16,8 +16,14 @@ import { ServerMetrics } from './metrics.js';
 import { ClientConnection } from './rpc/client-connection.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 import type { SessionContext } from './session/peer-session.js';
+import { RoutedSfuLink } from './sfu/routed-sfu-link.js';
 import type { SfuLinkFactory } from './sfu/sfu-link.js';
+import { SfuNodePool } from './sfu/sfu-nodes.js';
 import { WsSfuLink } from './sfu/ws-sfu-link.js';
+import { ClusterSync } from './state/cluster-sync.js';
+import { MemoryStateStore } from './state/memory-store.js';
+import { RedisStateStore } from './state/redis-store.js';
+import type { RoomStateStore } from './state/room-state-store.js';
 
 /** The WebSocket path clients connect to. */
 export const RTC_PATH = '/rtc';
@@ -29,6 +35,8 @@ export interface RoomServerDeps {
   readonly clock?: UnixClock;
   /** Replaces the ion-sfu WebSocket link (unit tests use a fake). */
   readonly sfuLinkFactory?: SfuLinkFactory;
+  /** Replaces the store `config.state` names (tests share a MemoryStateBus between instances). */
+  readonly stateStore?: RoomStateStore;
 }
 
 /** A running room-server. */
@@ -40,6 +48,10 @@ export interface RunningRoomServer {
   readonly config: RoomServerConfig;
   readonly registry: RoomRegistry;
   readonly metrics: ServerMetrics;
+  /** Shared room state (in memory unless `config.state` says Redis). */
+  readonly stateStore: RoomStateStore;
+  /** The ion-sfu nodes and their health. */
+  readonly sfuNodes: SfuNodePool;
   /** Closes every connection (and its ion-sfu link), then the listener. Idempotent. */
   close(): Promise<void>;
 }
@@ -49,19 +61,41 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
   const config = resolveConfig(input);
   const log = deps.log ?? createLogger(config.logLevel);
   const metrics = new ServerMetrics();
-  const registry = new RoomRegistry({ maxRooms: config.limits.maxRooms, maxPeersPerRoom: config.limits.maxPeersPerRoom });
+  const stateStore =
+    deps.stateStore ??
+    (config.state.kind === 'redis'
+      ? new RedisStateStore({ ...config.state, log })
+      : new MemoryStateStore());
+  const sync = new ClusterSync(stateStore, log.child({ component: 'state' }));
+  const registry = new RoomRegistry({ maxRooms: config.limits.maxRooms, maxPeersPerRoom: config.limits.maxPeersPerRoom }, sync.createRoom);
   const connections = new Set<ClientConnection>();
   const sfuLog = log.child({ component: 'sfu' });
+  const sfuNodes = new SfuNodePool(config.sfuNodes, { ...config.sfuHealthCheck, log: sfuLog });
   const sfuLinkFactory: SfuLinkFactory =
     deps.sfuLinkFactory ??
-    (() =>
-      new WsSfuLink({
-        url: config.sfuUrl,
-        connectTimeoutMs: config.limits.sfuConnectTimeoutMs,
-        requestTimeoutMs: config.limits.sfuRequestTimeoutMs,
-        log: sfuLog,
-        onUpstreamError: (kind) => metrics.upstreamErrors.inc({ kind }),
-      }));
+    ((sessionId) =>
+      new RoutedSfuLink(
+        () => sfuNodes.pick(sessionId, stateStore),
+        (node) =>
+          new WsSfuLink({
+            url: node.url,
+            connectTimeoutMs: config.limits.sfuConnectTimeoutMs,
+            requestTimeoutMs: config.limits.sfuRequestTimeoutMs,
+            log: sfuLog,
+            onUpstreamError: (kind) => {
+              metrics.upstreamErrors.inc({ kind });
+              if (kind === 'connect' || kind === 'closed') sfuNodes.reportFailure(node.id);
+            },
+          }),
+      ));
+  try {
+    await sync.start(registry);
+  } catch (err) {
+    // Unreachable Redis at start-up: fail now, and leave no client retrying in the background.
+    await stateStore.close({ graceful: false });
+    throw err;
+  }
+  sfuNodes.start();
   const ctx: SessionContext = {
     registry,
     auth: new Authenticator(config.apps, deps.clock ?? systemClock),
@@ -72,6 +106,7 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
   };
   metrics.addGauge('roomserver_rooms', 'Rooms with at least one peer.', () => registry.roomCount);
   metrics.addGauge('roomserver_peers', 'Peers in rooms.', () => registry.peerCount);
+  metrics.addGauge('roomserver_sfu_nodes_healthy', 'ion-sfu nodes that passed their last health check.', () => config.sfuNodes.filter((n) => sfuNodes.isHealthy(n.id)).length);
   metrics.addGauge('roomserver_connections', 'Open client WebSocket connections.', () => connections.size);
   metrics.addGauge('roomserver_process_resident_memory_bytes', 'Resident set size of the process.', () => process.memoryUsage.rss());
   metrics.addGauge('roomserver_process_heap_used_bytes', 'V8 heap in use.', () => process.memoryUsage().heapUsed);
@@ -105,7 +140,11 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
   });
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
+    const onError = (err: Error): void => {
+      sfuNodes.stop();
+      void stateStore.close();
+      reject(err);
+    };
     httpServer.once('error', onError);
     httpServer.listen(config.port, config.host, () => {
       httpServer.off('error', onError);
@@ -114,7 +153,15 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
   });
   httpServer.on('error', (err) => log.error('http server error', { error: err.message }));
   const port = (httpServer.address() as AddressInfo).port;
-  log.info('room-server listening', { host: config.host, port, sfuUrl: config.sfuUrl, devMode: config.devMode, staticDir: config.staticDir });
+  log.info('room-server listening', {
+    host: config.host,
+    port,
+    sfuNodes: config.sfuNodes.map((n) => `${n.id}=${n.url}`),
+    state: config.state.kind,
+    instanceId: stateStore.instanceId,
+    devMode: config.devMode,
+    staticDir: config.staticDir,
+  });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -130,11 +177,14 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
           httpServer.closeAllConnections();
         }, 2000).unref();
       });
+      sfuNodes.stop();
+      // After the connections: their leaves are recorded before the store goes.
+      await stateStore.close({ graceful: true });
       log.info('room-server stopped');
     })();
     return closing;
   };
 
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  return { port, url: `ws://${host}:${port}${RTC_PATH}`, config, registry, metrics, close };
+  return { port, url: `ws://${host}:${port}${RTC_PATH}`, config, registry, metrics, stateStore, sfuNodes, close };
 }

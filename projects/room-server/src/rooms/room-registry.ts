@@ -17,7 +17,11 @@ export interface RoomLimits {
 export class RoomRegistry {
   private readonly _rooms = new Map<string, Room>();
 
-  constructor(private readonly _limits: RoomLimits) {}
+  constructor(
+    private readonly _limits: RoomLimits,
+    /** Makes a room (the cluster's rooms report their changes to the state store). */
+    private readonly _createRoom: (sdkAppId: number, roomId: RoomId) => Room = (sdkAppId, roomId) => new Room(sdkAppId, roomId),
+  ) {}
 
   /** Number of rooms. */
   get roomCount(): number {
@@ -61,7 +65,7 @@ export class RoomRegistry {
     }
     let room = this._rooms.get(key);
     if (!room) {
-      room = new Room(sdkAppId, roomId);
+      room = this._createRoom(sdkAppId, roomId);
       this._rooms.set(key, room);
     }
     room.add(member);

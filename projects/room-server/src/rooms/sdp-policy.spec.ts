@@ -57,9 +57,24 @@ describe('SDP policy', () => {
     expect(refusal(noDirection, { role: 'audience' })).toBe('ROLE_FORBIDDEN');
   });
 
-  it('ignores rejected sections (port 0)', () => {
-    const rejected = AUDIO_VIDEO_OFFER.replace(/m=(audio|video) 9 /g, 'm=$1 0 ');
-    expect(refusal(rejected, { role: 'audience' })).toBe('none');
+  it('reads directions as ion-sfu (pion) does: any sending direction in a section, or none at media level, is sending', () => {
+    // found by e2e/specs/security: pion takes the first direction line and ignores the session level
+    expect(refusal(AUDIO_VIDEO_OFFER.replace(/a=sendrecv\r\n/g, 'a=sendrecv\r\na=recvonly\r\n'), { role: 'audience' })).toBe('ROLE_FORBIDDEN');
+    expect(refusal(AUDIO_VIDEO_OFFER.replace(/a=sendrecv\r\n/g, 'a=recvonly\r\na=sendrecv\r\n'), { role: 'audience' })).toBe('ROLE_FORBIDDEN');
+    const sessionRecvonly = AUDIO_VIDEO_OFFER.replace(/a=sendrecv\r\n/g, '').replace('a=extmap-allow-mixed\r\n', 'a=extmap-allow-mixed\r\na=recvonly\r\n');
+    expect(refusal(sessionRecvonly, { role: 'audience' })).toBe('ROLE_FORBIDDEN');
+  });
+
+  it('counts a bundle-only section with port 0 as sending (RFC 8843)', () => {
+    const bundleOnly = AUDIO_VIDEO_OFFER.replace(/m=(audio|video) 9 /g, 'm=$1 0 ').replace(/a=sendrecv\r\n/g, 'a=sendrecv\r\na=bundle-only\r\n');
+    expect(refusal(bundleOnly, { role: 'audience' })).toBe('ROLE_FORBIDDEN');
+  });
+
+  it('does not trust port 0: a section that says it sends is sending (pion receives on it through BUNDLE)', () => {
+    const portZero = AUDIO_VIDEO_OFFER.replace(/m=(audio|video) 9 /g, 'm=$1 0 ');
+    expect(refusal(portZero, { role: 'audience' })).toBe('ROLE_FORBIDDEN');
+    expect(refusal(withDirection(portZero, 'inactive'), { role: 'audience' })).toBe('none');
+    expect(refusal(withDirection(portZero, 'recvonly'), { role: 'audience' })).toBe('none');
   });
 
   it('refuses media of an unannounced stream, or of none: STREAM_NOT_ANNOUNCED', () => {

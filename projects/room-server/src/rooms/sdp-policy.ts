@@ -22,41 +22,53 @@ export interface MediaSection {
 
 const MAX_SDP_LINES = 4000;
 
-/** Splits an SDP into its m-sections. Throws INVALID_PARAMS for text that is not an SDP. */
+/**
+ * Splits an SDP into its m-sections. Throws INVALID_PARAMS for text that is not an SDP.
+ *
+ * Directions are read the way the most permissive reader would, because
+ * ion-sfu (pion) decides what it receives, not this parser: pion reads only
+ * media-level direction attributes (the first one, default `sendrecv`), so
+ * a section without one is `sendrecv` whatever the session level says, and a
+ * section with several is sending if any of them sends.
+ */
 export function parseMediaSections(sdp: string): MediaSection[] {
   const lines = sdp.split(/\r?\n/);
   if (lines.length > MAX_SDP_LINES || lines[0]?.trim() !== 'v=0') throw new RpcError('INVALID_PARAMS', 'sdp is not a session description');
-  let sessionDirection: Direction = 'sendrecv';
-  const sections: Array<{ kind: MediaKind; port: number; direction?: Direction; streamIds: Set<string> }> = [];
+  const sections: Array<{ kind: MediaKind; port: number; directions: Direction[]; streamIds: Set<string> }> = [];
   for (const raw of lines) {
     const line = raw.trim();
     if (line.startsWith('m=')) {
-      const [media, port] = line.slice(2).split(' ');
+      const [media, port] = line.slice(2).split(/\s+/);
       const kind: MediaKind = media === 'audio' || media === 'video' || media === 'application' ? media : 'other';
       const portNumber = Number(port);
-      sections.push({ kind, port: Number.isInteger(portNumber) ? portNumber : -1, streamIds: new Set() });
+      sections.push({ kind, port: Number.isInteger(portNumber) ? portNumber : -1, directions: [], streamIds: new Set() });
       continue;
     }
     const current = sections[sections.length - 1];
+    if (!current) continue; // session-level lines: none of them can stop a section from sending (see above)
     if (line === 'a=sendrecv' || line === 'a=sendonly' || line === 'a=recvonly' || line === 'a=inactive') {
-      const direction = line.slice(2) as Direction;
-      if (current) current.direction = direction;
-      else sessionDirection = direction;
-    } else if (current && line.startsWith('a=msid:')) {
+      current.directions.push(line.slice(2) as Direction);
+    } else if (line.startsWith('a=msid:')) {
       current.streamIds.add(line.slice('a=msid:'.length).split(' ')[0] ?? '');
-    } else if (current && line.startsWith('a=ssrc:')) {
+    } else if (line.startsWith('a=ssrc:')) {
       const match = /^a=ssrc:\d+ msid:(\S*)/.exec(line);
       if (match) current.streamIds.add(match[1] ?? '');
     }
   }
-  return sections.map((s) => ({ kind: s.kind, port: s.port, direction: s.direction ?? sessionDirection, streamIds: [...s.streamIds] }));
+  return sections.map((s) => ({
+    kind: s.kind,
+    port: s.port,
+    direction: s.directions.find((d) => d === 'sendrecv' || d === 'sendonly') ?? s.directions[0] ?? 'sendrecv',
+    streamIds: [...s.streamIds],
+  }));
 }
 
 /** Whether an m-section would carry media from the client to the SFU. */
 export function isSendingMedia(section: MediaSection): boolean {
   if (section.kind === 'application') return false;
-  // A rejected/stopped section (port 0) carries nothing.
-  if (section.port === 0) return false;
+  // The port is not trusted: ion-sfu (pion) answers a port-0 section that sends as recvonly and
+  // receives on it through BUNDLE (found by e2e/specs/security). A rejected or stopped
+  // transceiver that really sends nothing says so with a=inactive/recvonly.
   return section.direction === 'sendrecv' || section.direction === 'sendonly';
 }
 
@@ -76,7 +88,7 @@ export interface PublisherContext {
  */
 export function checkPublisherOffer(sdp: string, ctx: PublisherContext): void {
   for (const section of parseMediaSections(sdp)) {
-    if (section.kind === 'other' && section.port !== 0 && section.direction !== 'recvonly' && section.direction !== 'inactive') {
+    if (section.kind === 'other' && section.direction !== 'recvonly' && section.direction !== 'inactive') {
       throw new RpcError('INVALID_PARAMS', 'unsupported media section');
     }
     if (!isSendingMedia(section)) continue;
@@ -102,6 +114,9 @@ export function checkPublisherOffer(sdp: string, ctx: PublisherContext): void {
  */
 export function checkSubscriberAnswer(sdp: string): void {
   for (const section of parseMediaSections(sdp)) {
+    // Port 0 in an answer rejects the section (RFC 3264), as browsers do for tracks
+    // ion-sfu removed; ion-sfu's subscriber transceivers are sendonly anyway.
+    if (section.port === 0) continue;
     if (isSendingMedia(section)) throw new RpcError('ROLE_FORBIDDEN', 'the subscriber connection may not send media');
   }
 }

@@ -227,7 +227,7 @@ export class PeerSession implements RoomMember {
     if (this._link) throw new RpcError('INVALID_OPERATION', 'already joined ion-sfu on this connection');
     checkPublisherOffer(p.offer.sdp, this._publisherContext());
     const room = this._joinedRoom();
-    const link = this._ctx.sfuLinkFactory();
+    const link = this._ctx.sfuLinkFactory(room.sessionId);
     this._link = link;
     this._linkListeners = [
       link.on('offer', (desc) => this.notify({ method: 'offer', params: { desc: { type: 'offer', sdp: desc.sdp } } })),

@@ -56,5 +56,5 @@ export interface SfuLink {
   on<K extends keyof SfuLinkEvents>(type: K, listener: SfuLinkEvents[K]): () => void;
 }
 
-/** Creates a link for one peer. */
-export type SfuLinkFactory = () => SfuLink;
+/** Creates a link for one peer of the room with this ion-sfu session id (the id picks the ion-sfu node). */
+export type SfuLinkFactory = (sessionId: string) => SfuLink;

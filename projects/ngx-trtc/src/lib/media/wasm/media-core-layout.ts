@@ -13,9 +13,9 @@ export const MEDIA_CORE_LAYOUT = {
   AUDIO_RESULT: 2048,
   /** 64 meter slots × 128 bytes. */
   METER_STATE: 2112,
-  /** Two 256-byte lookup tables of the scalar build. */
+  /** Affine lookup table (scalar build) and the beauty weight table (both builds). */
   LUT: 10304,
-  /** u16 vertical sums of one row for the beauty filter. */
+  /** One vertically smoothed row for the beauty filter. */
   BEAUTY_LINE: 10816,
   /** One interpolated source row for scaling. */
   SCALE_ROW: 43840,

@@ -13,6 +13,7 @@ import {
   METER_SLOTS,
 } from './media-core-layout';
 
+/** The memory map and size limits; each constant is documented in media-core-layout.ts. */
 export {
   FRAME_CAPACITY,
   MAX_DIMENSION,
