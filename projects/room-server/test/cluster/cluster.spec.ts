@@ -169,8 +169,8 @@ function clusterSpecs(name: string, backend: () => Backend | undefined, skip: ()
       const [s1, s2] = await startPair();
       const alice = await join(s1, 'alice');
       await alice.client.request('stream.publish', { streamId: 'alice-main', type: 'main', hasAudio: true, hasVideo: true });
-      const bob = await join(s2, 'bob');
       await eventually(() => s2.registry.find(SDK_APP_ID, ROOM)?.streamCount === 1, 'stream on s2');
+      const bob = await join(s2, 'bob');
       // A crash: the store stops without a word, then the connections go (their leaves can no longer be recorded).
       await s1.stateStore.close({ graceful: false });
       await s1.close();
