@@ -128,6 +128,7 @@ export { browserWebSocketFactory } from './lib/signal/web-socket';
 export type { WebSocketFactory } from './lib/signal/web-socket';
 export { IonTransport, ionTransportFactory } from './lib/transport/ion-transport';
 export type {
+  EncodingLimits,
   PeerConnectionRole,
   Publication,
   PublishOptions as TransportPublishOptions,

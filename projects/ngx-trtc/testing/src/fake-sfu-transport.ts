@@ -1,4 +1,5 @@
 import type {
+  EncodingLimits,
   PeerConnectionRole,
   Publication,
   RoomSignal,
@@ -46,6 +47,8 @@ export class FakeSfuTransport implements SfuTransport {
   joinConfig: SfuJoinConfig | null = null;
   closed = false;
   restartIceCalls = 0;
+  /** Sender caps of each published stream, by msid (last applied). */
+  readonly encodingLimits = new Map<string, EncodingLimits>();
 
   private readonly _handlers = new Map<keyof SfuTransportEventMap, Set<(payload: never) => void>>();
   private readonly _ice: Record<PeerConnectionRole, RTCIceConnectionState> = { publisher: 'new', subscriber: 'new' };
@@ -89,7 +92,8 @@ export class FakeSfuTransport implements SfuTransport {
     this.setIceState('subscriber', 'connected');
   }
 
-  async publish(msid: MediaStream, tracks: MediaStreamTrack[], _options?: PublishOptions): Promise<Publication> {
+  async publish(msid: MediaStream, tracks: MediaStreamTrack[], options?: PublishOptions): Promise<Publication> {
+    this.encodingLimits.set(msid.id, { ...(options?.limits ?? {}) });
     this._published.set(msid.id, [...tracks]);
     this._media.tracks.set(msid.id, [...tracks]);
     await this._offer();
@@ -108,6 +112,9 @@ export class FakeSfuTransport implements SfuTransport {
         await this._offer();
       },
       getSenders: senders,
+      setEncodingLimits: async (limits) => {
+        this.encodingLimits.set(msid.id, { ...limits });
+      },
       unpublish: async () => {
         this._published.delete(msid.id);
         await this._offer();

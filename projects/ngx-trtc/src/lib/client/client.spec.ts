@@ -422,6 +422,22 @@ describe('RoomClient', () => {
       camera.close();
     });
 
+    it('caps the senders with the stream\'s profile bitrates, and re-applies them when the profile changes', async () => {
+      const alice = createClient('alice');
+      await alice.join({ roomId: 1 });
+      const camera = new FakeLocalStream('alice');
+      let hints = { videoBitrateKbps: 900, audioBitrateKbps: 48, frameRate: 15 };
+      Object.assign(camera, { getEncodingHints: () => hints });
+      await alice.publish(camera);
+      const limits = () => sfu.transports[0].encodingLimits.get(camera.mediaStream.id);
+      expect(limits()).toEqual({ videoMaxBitrateKbps: 900, audioMaxBitrateKbps: 48, maxFramerate: 15 });
+
+      hints = { videoBitrateKbps: 350, audioBitrateKbps: 48, frameRate: 15 };
+      await camera.link!.updateEncodings!();
+      expect(limits()).toEqual(jasmine.objectContaining({ videoMaxBitrateKbps: 350 }));
+      camera.close();
+    });
+
     it('publishes {isAuxiliary: true} as the auxiliary stream', async () => {
       const alice = createClient('alice');
       await alice.join({ roomId: 1 });

@@ -21,7 +21,7 @@ import type {
   StreamStateChange,
   StreamType,
 } from '../stream/stream-contracts';
-import type { PeerConnectionRole, Publication, SfuTransport } from '../transport/sfu-transport';
+import type { EncodingLimits, PeerConnectionRole, Publication, SfuTransport } from '../transport/sfu-transport';
 import { ClientDependencies } from './client-options';
 import {
   AudioVolumeSource,
@@ -1157,6 +1157,7 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
     if (!session.transport || session.closed) throw new RtcError(ErrorCode.API_CALL_ABORTED, 'publish: connection closed');
     entry.publication = await session.transport.publish(entry.msid, tracks, {
       simulcast: entry.simulcast ? this._simulcastEncodings(mediaStream) : undefined,
+      limits: encodingLimitsOf(entry.stream),
     });
   }
 
@@ -1212,6 +1213,9 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
         entry.state = { ...entry.state, hasAudio, hasVideo };
         await session.signal.request('stream.update', { streamId: entry.msid.id, hasAudio, hasVideo });
         await publication.setTracks(tracks);
+      },
+      updateEncodings: async () => {
+        await entry.publication?.setEncodingLimits(encodingLimitsOf(entry.stream));
       },
     };
   }
@@ -1563,4 +1567,15 @@ function round(value: number): number {
 
 function round2(value: number): number {
   return Number.isNaN(value) ? 0 : Math.round(value * 100) / 100;
+}
+
+/** The sender caps a published stream asks for (its profiles), or none. */
+function encodingLimitsOf(stream: PublishableStream): EncodingLimits {
+  const hints = stream.getEncodingHints?.();
+  if (!hints) return {};
+  return {
+    videoMaxBitrateKbps: hints.videoBitrateKbps,
+    audioMaxBitrateKbps: hints.audioBitrateKbps,
+    maxFramerate: hints.frameRate,
+  };
 }

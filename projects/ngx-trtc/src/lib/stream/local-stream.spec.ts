@@ -10,6 +10,7 @@ class RecordingLink implements PublisherLink {
   readonly states: StreamStateChange[] = [];
   readonly replaced: Array<{ kind: 'audio' | 'video'; track: MediaStreamTrack | null }> = [];
   renegotiations = 0;
+  encodingUpdates = 0;
   updateState(change: StreamStateChange): void {
     this.states.push(change);
   }
@@ -18,6 +19,9 @@ class RecordingLink implements PublisherLink {
   }
   async renegotiate(): Promise<void> {
     this.renegotiations++;
+  }
+  async updateEncodings(): Promise<void> {
+    this.encodingUpdates++;
   }
 }
 
@@ -204,6 +208,19 @@ describe('LocalStream', () => {
       expect(settings.width).toBe(320);
       expect(settings.height).toBe(240);
       expect(s.getEncodingHints().videoBitrateKbps).toBe(300);
+    });
+
+    it('asks the client to re-apply bitrates when a profile changes while published', async () => {
+      const s = make({ audio: true, video: true });
+      await s.initialize();
+      const link = new RecordingLink();
+      s.attachPublisher(link);
+      await s.setVideoProfile('360p');
+      s.setAudioProfile('high');
+      expect(link.encodingUpdates).toBe(2);
+      expect(s.getEncodingHints()).toEqual(jasmine.objectContaining({ videoBitrateKbps: 800, audioBitrateKbps: 128 }));
+      s.attachPublisher(null);
+      s.close();
     });
 
     it('uses trtc-js-sdk defaults: 480p video, standard audio, 1080p screen', () => {

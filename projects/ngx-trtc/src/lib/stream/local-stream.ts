@@ -365,9 +365,10 @@ export class LocalStream extends StreamBase implements PublishableStream {
 
   // ----------------------------------------------------------------- profiles
 
-  /** Audio profile; takes effect at initialize() (as in trtc-js-sdk). */
+  /** Audio profile; capture settings take effect at initialize() (as in trtc-js-sdk), the bitrate at once. */
   setAudioProfile(profile: AudioProfileName): void {
     this._audioProfile = resolveAudioProfile(profile);
+    this._reapplyEncodings();
   }
 
   /** Camera profile by name or `{width, height, frameRate, bitrate}`; applied live after initialize(). */
@@ -385,11 +386,21 @@ export class LocalStream extends StreamBase implements PublishableStream {
         throw new RtcError(ErrorCode.INVALID_PARAMETER, 'the camera cannot take this profile', { cause: error });
       }
     }
+    this._reapplyEncodings();
   }
 
-  /** Screen-share profile; takes effect at initialize(). */
+  /** Screen-share profile; capture settings take effect at initialize(), the bitrate at once. */
   setScreenProfile(profile: ScreenProfileName | Partial<VideoProfile>): void {
     this._screenProfile = resolveScreenProfile(profile);
+    this._reapplyEncodings();
+  }
+
+  /** While published, the sender's caps follow the profiles (no renegotiation). */
+  private _reapplyEncodings(): void {
+    this._link?.updateEncodings?.().catch((error) => {
+      // The caps are advisory; the stream keeps flowing at the old bitrate.
+      this._emitter.emit('error', new RtcError(ErrorCode.INVALID_OPERATION, 'could not apply the new bitrate', { cause: error }));
+    });
   }
 
   /** The camera (or screen) profile in force. */

@@ -27,6 +27,8 @@ export interface PublisherLink {
   replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void>;
   /** A track was added or removed: renegotiate the publisher connection. */
   renegotiate(): Promise<void>;
+  /** The profiles changed: re-apply `getEncodingHints()` to the senders, no renegotiation. */
+  updateEncodings?(): Promise<void>;
 }
 
 /** What the client needs of a local stream to publish it. */

@@ -201,6 +201,35 @@ describe('IonTransport (ion-sdk-js on real peer connections, loopback)', () => {
     tracks.forEach((t) => t.stop());
   });
 
+  it('caps the real senders with the profile bitrate and frame rate, and changes them live', async () => {
+    transport = new IonTransport(signal, { iceServers: [] });
+    await transport.join({});
+    const tracks = createSyntheticTracks();
+    const msid = new MediaStream(tracks);
+    await signal.request('stream.publish', {
+      streamId: msid.id,
+      type: 'main',
+      hasAudio: true,
+      hasVideo: true,
+      audioMuted: false,
+      videoMuted: false,
+      simulcast: false,
+    });
+    const publication = await transport.publish(msid, tracks, {
+      limits: { videoMaxBitrateKbps: 500, audioMaxBitrateKbps: 40, maxFramerate: 15 },
+    });
+    const encodingOf = (kind: string) =>
+      publication.getSenders().find((s) => s.track?.kind === kind)!.getParameters().encodings[0];
+    expect(encodingOf('video').maxBitrate).toBe(500_000);
+    expect(encodingOf('video').maxFramerate).toBe(15);
+    expect(encodingOf('audio').maxBitrate).toBe(40_000);
+
+    await publication.setEncodingLimits({ videoMaxBitrateKbps: 200, audioMaxBitrateKbps: 40, maxFramerate: 10 });
+    expect(encodingOf('video').maxBitrate).toBe(200_000);
+    expect(encodingOf('video').maxFramerate).toBe(10);
+    tracks.forEach((t) => t.stop());
+  });
+
   it('creates its peer connections with an injected constructor and restores the global', async () => {
     const created: RTCPeerConnection[] = [];
     class CountingPeerConnection extends RTCPeerConnection {

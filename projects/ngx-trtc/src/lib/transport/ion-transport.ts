@@ -5,6 +5,7 @@ import { createLog } from '../signal/log';
 import type { SfuJoinConfig } from '../signal/protocol';
 import type { RoomSignal } from '../signal/room-signal';
 import {
+  EncodingLimits,
   PeerConnectionRole,
   Publication,
   PublishOptions,
@@ -75,10 +76,12 @@ export class IonTransport implements SfuTransport {
   async publish(msid: MediaStream, tracks: MediaStreamTrack[], options: PublishOptions = {}): Promise<Publication> {
     const pc = this._pc(PUB);
     const transceivers = new Map<'audio' | 'video', RTCRtpTransceiver>();
+    let limits = options.limits ?? {};
     const add = (track: MediaStreamTrack) => {
       const kind = track.kind as 'audio' | 'video';
       const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [msid] };
-      if (kind === 'video' && options.simulcast?.length) init.sendEncodings = options.simulcast;
+      const base = kind === 'video' && options.simulcast?.length ? options.simulcast : [{}];
+      init.sendEncodings = capEncodings(kind, base, limits);
       transceivers.set(kind, pc.addTransceiver(track, init));
     };
     const remove = (kind: 'audio' | 'video') => {
@@ -111,6 +114,15 @@ export class IonTransport implements SfuTransport {
         if (changed) await this._negotiate(false);
       },
       getSenders: () => [...transceivers.values()].map((t) => t.sender),
+      setEncodingLimits: async (next) => {
+        limits = next;
+        for (const [kind, transceiver] of transceivers) {
+          const parameters = transceiver.sender.getParameters();
+          if (!parameters.encodings?.length) continue;
+          parameters.encodings = capEncodings(kind, parameters.encodings, limits);
+          await transceiver.sender.setParameters(parameters);
+        }
+      },
       unpublish: async () => {
         if (this._closed) return;
         remove('audio');
@@ -222,4 +234,24 @@ export class IonTransport implements SfuTransport {
 /** The default transport factory: ion-sdk-js with the browser's RTCPeerConnection. */
 export function ionTransportFactory(peerConnection?: typeof RTCPeerConnection): SfuTransportFactory {
   return (signal, config) => new IonTransport(signal, config, peerConnection);
+}
+
+/**
+ * Caps encodings with a profile's limits: the only (or the top, un-scaled)
+ * layer gets the profile bitrate; lower simulcast layers keep their own caps.
+ */
+function capEncodings(
+  kind: 'audio' | 'video',
+  encodings: RTCRtpEncodingParameters[],
+  limits: EncodingLimits,
+): RTCRtpEncodingParameters[] {
+  const kbps = kind === 'video' ? limits.videoMaxBitrateKbps : limits.audioMaxBitrateKbps;
+  return encodings.map((encoding) => {
+    const isTopLayer = !encoding.scaleResolutionDownBy || encoding.scaleResolutionDownBy <= 1;
+    if (!isTopLayer) return encoding;
+    const capped: RTCRtpEncodingParameters = { ...encoding };
+    if (kbps && kbps > 0) capped.maxBitrate = Math.round(kbps * 1000);
+    if (kind === 'video' && limits.maxFramerate && limits.maxFramerate > 0) capped.maxFramerate = limits.maxFramerate;
+    return capped;
+  });
 }

@@ -26,6 +26,15 @@ export interface PublishOptions {
    * empty for a single encoding.
    */
   simulcast?: RTCRtpEncodingParameters[];
+  /** Bitrate and frame-rate caps from the stream's profiles. */
+  limits?: EncodingLimits;
+}
+
+/** Sender caps from a stream's audio/video profile (trtc-js-sdk profile `bitrate`/`frameRate`). */
+export interface EncodingLimits {
+  videoMaxBitrateKbps?: number;
+  audioMaxBitrateKbps?: number;
+  maxFramerate?: number;
 }
 
 /** One published stream on the publisher connection. */
@@ -38,6 +47,8 @@ export interface Publication {
   setTracks(tracks: MediaStreamTrack[]): Promise<void>;
   /** The senders of this stream. */
   getSenders(): RTCRtpSender[];
+  /** Applies new caps to the senders without renegotiation (the top simulcast layer for video). */
+  setEncodingLimits(limits: EncodingLimits): Promise<void>;
   /** Removes the senders and renegotiates. */
   unpublish(): Promise<void>;
 }
