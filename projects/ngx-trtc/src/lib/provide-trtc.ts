@@ -50,37 +50,37 @@ function resolveConfig(config: TrtcConfig = {}): ResolvedTrtcConfig {
 }
 
 /** The resolved configuration (defaults when provideTrtc was not called). */
-export const TRTC_CONFIG = new InjectionToken<ResolvedTrtcConfig>('TRTC_CONFIG', {
+export const TRTC_CONFIG = /* @__PURE__ */ new InjectionToken<ResolvedTrtcConfig>('TRTC_CONFIG', {
   providedIn: 'root',
   factory: () => resolveConfig(),
 });
 
 /** Opens WebSockets to room-server; tests provide `FakeRoomServer.webSocketFactory`. */
-export const WEB_SOCKET_FACTORY = new InjectionToken<WebSocketFactory>('WEB_SOCKET_FACTORY', {
+export const WEB_SOCKET_FACTORY = /* @__PURE__ */ new InjectionToken<WebSocketFactory>('WEB_SOCKET_FACTORY', {
   providedIn: 'root',
   factory: () => browserWebSocketFactory,
 });
 
 /** The RTCPeerConnection constructor ion-sdk-js uses. */
-export const RTC_PEER_CONNECTION = new InjectionToken<typeof RTCPeerConnection>('RTC_PEER_CONNECTION', {
+export const RTC_PEER_CONNECTION = /* @__PURE__ */ new InjectionToken<typeof RTCPeerConnection>('RTC_PEER_CONNECTION', {
   providedIn: 'root',
   factory: () => globalThis.RTCPeerConnection,
 });
 
 /** Builds the two peer connections of an SFU session; tests provide `FakeSfu.transportFactory`. */
-export const SFU_TRANSPORT_FACTORY = new InjectionToken<SfuTransportFactory>('SFU_TRANSPORT_FACTORY', {
+export const SFU_TRANSPORT_FACTORY = /* @__PURE__ */ new InjectionToken<SfuTransportFactory>('SFU_TRANSPORT_FACTORY', {
   providedIn: 'root',
   factory: () => ionTransportFactory(inject(RTC_PEER_CONNECTION)),
 });
 
 /** Builds remote streams; the streams' RemoteStream by default. */
-export const REMOTE_STREAM_FACTORY = new InjectionToken<RemoteStreamBuilder<RemoteStream>>('REMOTE_STREAM_FACTORY', {
+export const REMOTE_STREAM_FACTORY = /* @__PURE__ */ new InjectionToken<RemoteStreamBuilder<RemoteStream>>('REMOTE_STREAM_FACTORY', {
   providedIn: 'root',
   factory: () => createRemoteStream as RemoteStreamBuilder<RemoteStream>,
 });
 
 /** Timers of the clients; tests provide a `FakeClock`. */
-export const TRTC_CLOCK = new InjectionToken<Clock>('TRTC_CLOCK', {
+export const TRTC_CLOCK = /* @__PURE__ */ new InjectionToken<Clock>('TRTC_CLOCK', {
   providedIn: 'root',
   factory: () => systemClock,
 });

@@ -31,7 +31,8 @@ export function setDefaultMediaDevices(devices: MediaDevicesLike | null): void {
 }
 
 /** `navigator.mediaDevices` behind a token, so tests can swap it. */
-export const MEDIA_DEVICES = new InjectionToken<MediaDevicesLike | null>('MEDIA_DEVICES', {
+// Pure: an app that never injects it (the TRTC facade alone) tree-shakes @angular/core away.
+export const MEDIA_DEVICES = /* @__PURE__ */ new InjectionToken<MediaDevicesLike | null>('MEDIA_DEVICES', {
   providedIn: 'root',
   factory: defaultMediaDevices,
 });
