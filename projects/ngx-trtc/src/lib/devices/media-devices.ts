@@ -30,8 +30,8 @@ export function setDefaultMediaDevices(devices: MediaDevicesLike | null): void {
   overrideDevices = devices;
 }
 
-/** `navigator.mediaDevices` behind a token, so tests can swap it. */
 // Pure: an app that never injects it (the TRTC facade alone) tree-shakes @angular/core away.
+/** `navigator.mediaDevices` behind a token, so tests can swap it. */
 export const MEDIA_DEVICES = /* @__PURE__ */ new InjectionToken<MediaDevicesLike | null>('MEDIA_DEVICES', {
   providedIn: 'root',
   factory: defaultMediaDevices,
