@@ -61,8 +61,10 @@ describe('reliability: faults in a call', () => {
     expect(Object.values(streamAddedPerId(aliceEvents))).toEqual([1]);
     expect(aliceEvents.filter((e) => e.type === 'stream-removed')).toEqual([]);
     expect(streamEventProblems(aliceEvents, ['bob'])).toEqual([]);
-    // The other side saw alice leave and come back (room-server has no grace period): balanced events.
+    // room-server kept alice's place for its reconnect grace: bob saw no leave, no second stream-added.
     expect(streamEventProblems(bobEvents, ['alice'])).toEqual([]);
+    expect(bobEvents.filter((e) => e.userId === 'alice' && ['peer-leave', 'stream-removed'].includes(e.type))).toEqual([]);
+    expect(Object.values(streamAddedPerId(bobEvents))).toEqual([1]);
     const reconnected = aliceEvents.filter((e: any) => e.type === 'reconnected');
     expect(reconnected.length).toBe(1);
     recordFigure(FIG, 'signalDrop', {

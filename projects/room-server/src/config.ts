@@ -30,6 +30,11 @@ export interface LimitsConfig {
   readonly sfuRequestTimeoutMs: number;
   /** A client whose unsent backlog exceeds this is too slow and is closed. */
   readonly maxBufferedBytes: number;
+  /**
+   * How long a peer whose connection dropped (any close but 1000/1001) keeps
+   * its place and streams for a reconnect of the same user; 0 turns it off.
+   */
+  readonly reconnectGraceMs: number;
 }
 
 /** WebSocket ping/pong heartbeat. */
@@ -108,6 +113,7 @@ export const DEFAULT_CONFIG: RoomServerConfig = {
     sfuConnectTimeoutMs: 5_000,
     sfuRequestTimeoutMs: 10_000,
     maxBufferedBytes: 4 * 1024 * 1024,
+    reconnectGraceMs: 10_000,
   },
   heartbeat: { intervalMs: 5_000, maxMissed: 2 },
   adminSecret: null,
@@ -150,6 +156,7 @@ const configSchema = object({
       sfuConnectTimeoutMs: optional(positive(600_000)),
       sfuRequestTimeoutMs: optional(positive(600_000)),
       maxBufferedBytes: optional(positive(1024 * 1024 * 1024)),
+      reconnectGraceMs: optional(integer({ min: 0, max: 600_000 })),
     }),
   ),
   heartbeat: optional(object({ intervalMs: optional(positive(3_600_000)), maxMissed: optional(positive(100)) })),

@@ -103,6 +103,7 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
     metrics,
     log: log.child({ component: 'session' }),
     heartbeatIntervalMs: config.heartbeat.intervalMs,
+    reconnectGraceMs: config.limits.reconnectGraceMs,
   };
   metrics.addGauge('roomserver_rooms', 'Rooms with at least one peer.', () => registry.roomCount);
   metrics.addGauge('roomserver_peers', 'Peers in rooms.', () => registry.peerCount);

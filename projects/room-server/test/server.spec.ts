@@ -222,8 +222,8 @@ describe('room-server (loopback, fake ion-sfu)', () => {
     });
   });
 
-  it('forgets every room, peer and connection once clients leave or drop', async () => {
-    server = await start();
+  it('forgets every room, peer and connection once clients leave, or drop and the reconnect grace ends', async () => {
+    server = await start({ limits: { reconnectGraceMs: 300 } });
     const all = await Promise.all(Array.from({ length: 20 }, (_, i) => joinedClient(server, `u${i}`, (i % 3) + 1)));
     await Promise.all(all.map((c, i) => c.request('stream.publish', { streamId: `s${i}`, type: 'main', hasAudio: true, hasVideo: false })));
     expect(server.registry.peerCount).toBe(20);
@@ -238,7 +238,7 @@ describe('room-server (loopback, fake ion-sfu)', () => {
     let health: Record<string, unknown> = {};
     while (Date.now() < deadline) {
       health = (await (await http(server, '/healthz')).json()) as Record<string, unknown>;
-      if (health['connections'] === 0) break;
+      if (health['connections'] === 0 && health['peers'] === 0) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(health).toEqual(jasmine.objectContaining({ rooms: 0, peers: 0, connections: 0 }));

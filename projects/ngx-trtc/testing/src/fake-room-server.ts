@@ -83,6 +83,8 @@ const ERRORS = {
  * checks offers' msids. Tests drive failures with its switches and actions.
  */
 export class FakeRoomServer implements FakeSocketServerSide {
+  /** Close codes of the sockets clients closed, in order (1000 done, 4100 reconnecting). */
+  readonly clientCloseCodes: number[] = [];
   /** Every connection ever made, oldest first. */
   readonly connections: FakeConnection[] = [];
   /** Every request received. */
@@ -210,7 +212,8 @@ export class FakeRoomServer implements FakeSocketServerSide {
     outcome.after?.();
   }
 
-  onClientClose(socket: FakeWebSocket): void {
+  onClientClose(socket: FakeWebSocket, code = 1000): void {
+    this.clientCloseCodes.push(code);
     const connection = this.connections.find((c) => c.socket === socket);
     if (connection) this._leave(connection, 'disconnect');
   }

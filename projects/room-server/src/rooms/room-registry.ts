@@ -5,7 +5,7 @@
 import { RpcError } from '../rpc/errors.js';
 import { Room } from './room.js';
 import { sfuSessionId } from './room-key.js';
-import type { LeaveReason, RoomId, RoomMember } from './types.js';
+import { resumes, type LeaveReason, type RoomId, type RoomMember } from './types.js';
 
 /** Room and peer limits. */
 export interface RoomLimits {
@@ -55,6 +55,11 @@ export class RoomRegistry {
       if (!options.mayCreate) throw new RpcError('PRIVILEGE_DENIED', 'privateMapKey does not allow creating the room');
     } else if (!previous && current.size >= this._limits.maxPeersPerRoom) {
       throw new RpcError('ROOM_FULL', 'peer limit of this room reached');
+    }
+    if (current && resumes(previous, member)) {
+      previous.handOver();
+      current.replace(previous, member);
+      return current;
     }
     if (previous) {
       // The older connection goes; evict() leaves the room through leave(),

@@ -75,6 +75,17 @@ export class Room {
     return true;
   }
 
+  /**
+   * Puts `member` in `previous`'s place, keeping the user's streams and
+   * telling no one: a reconnect within the grace is not a leave and a join.
+   */
+  replace(previous: RoomMember, member: RoomMember): void {
+    if (this._members.get(previous.userId) !== previous || previous.userId !== member.userId) {
+      throw new RpcError('INTERNAL', 'only a member can be replaced, by the same user');
+    }
+    this._members.set(member.userId, member);
+  }
+
   /** What a joining member sees: everyone else and their streams. */
   snapshotFor(userId: string): { peers: PeerInfo[]; streams: StreamInfo[] } {
     const peers = [...this._members.values()].filter((m) => m.userId !== userId).map(peerInfo);

@@ -73,4 +73,13 @@ export interface RoomMember {
   notify(notification: ServerNotification): void;
   /** Sends `client-banned` and closes the connection; the member leaves its room. */
   evict(reason: BanReason, message: string): void;
+  /** Its connection dropped and it waits, for the reconnect grace, to be resumed by a new connection of the same user. */
+  readonly isSuspended?: boolean;
+  /** Hands its place over to a resuming connection: ends quietly, without leaving the room. */
+  handOver?(): void;
+}
+
+/** Whether `joining` takes over `previous`'s place silently (a reconnect within the grace) instead of evicting it. */
+export function resumes(previous: RoomMember | undefined, joining: { role: Role }): previous is RoomMember & { handOver(): void } {
+  return !!previous?.isSuspended && typeof previous.handOver === 'function' && previous.role === joining.role;
 }

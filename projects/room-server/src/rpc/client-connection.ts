@@ -120,10 +120,10 @@ export class ClientConnection {
     this._log.debug('client websocket error', { error: err.message, code: err.code });
   };
 
-  private readonly _onClose = (): void => {
+  private readonly _onClose = (code: number): void => {
     clearTimeout(this._joinTimer);
     this._heartbeat.stop();
-    this.session.close('disconnect');
+    this.session.disconnect(code);
     this._ws.off('message', this._onMessage);
     this._ws.off('pong', this._onPong);
     this._ws.off('close', this._onClose);

@@ -281,6 +281,81 @@ describe('PeerSession', () => {
       ]);
     });
 
+    describe('reconnect grace', () => {
+      beforeEach(() => jasmine.clock().install());
+      afterEach(() => jasmine.clock().uninstall());
+
+      it('keeps a dropped peer and its streams, and a re-join within the grace resumes it without a word to the others', async () => {
+        const alice = await h.joined('alice');
+        const bob = await h.joined('bob');
+        await alice.request('stream.publish', mainStream);
+        await alice.request('join', { offer: offer(AUDIO_VIDEO_OFFER) });
+        const oldLink = h.lastLink();
+        const before = bob.notifications().length;
+
+        alice.session.disconnect(1006);
+        expect(alice.session.isSuspended).toBeTrue();
+        expect(oldLink.isClosed).toBeTrue(); // ion-sfu forgets the old peer at once
+        jasmine.clock().tick(5_000);
+
+        const again = h.client();
+        const res = await again.request('room.join', { sdkAppId: SDK_APP_ID, userId: 'alice', userSig: h.userSig('alice'), roomId: 1234, mode: 'rtc' });
+        expect(res.result?.['peers']).toEqual([{ userId: 'bob', role: 'anchor' }]);
+        expect((await again.request('stream.publish', mainStream)).error).toBeUndefined();
+        jasmine.clock().tick(20_000);
+
+        expect(bob.notifications().slice(before)).toEqual([]);
+        expect(alice.notifications('client-banned')).toEqual([]);
+        expect(h.registry.find(SDK_APP_ID, 1234)!.streamsOf('alice').map((s) => s.streamId)).toEqual([mainStream.streamId]);
+        expect(h.registry.peerCount).toBe(2);
+        expect(h.metrics.render()).toContain('roomserver_resumes_total 1');
+      });
+
+      it('withdraws inherited streams the resumed connection does not publish again within the grace', async () => {
+        const alice = await h.joined('alice');
+        const bob = await h.joined('bob');
+        await alice.request('stream.publish', mainStream);
+        alice.session.disconnect(4100);
+        const again = await h.joined('alice');
+        jasmine.clock().tick(10_001);
+        expect(bob.notifications().map((n) => n.method)).toEqual(['stream-added', 'stream-removed']);
+        expect((await again.request('rtc.ping')).result).toBeDefined();
+      });
+
+      it('tells the others once the grace is over: stream-removed, then peer-leave (disconnect)', async () => {
+        const alice = await h.joined('alice');
+        const bob = await h.joined('bob');
+        await alice.request('stream.publish', mainStream);
+        alice.session.disconnect(1006);
+        jasmine.clock().tick(9_999);
+        expect(bob.notifications().map((n) => n.method)).toEqual(['stream-added']);
+        jasmine.clock().tick(2);
+        expect(bob.notifications().map((n) => [n.method, n.params?.['reason']])).toEqual([
+          ['stream-added', undefined],
+          ['stream-removed', undefined],
+          ['peer-leave', 'disconnect'],
+        ]);
+        expect(h.registry.peerCount).toBe(1);
+      });
+
+      it('gives no grace when the client said it was done (1000) or its page went away (1001)', async () => {
+        const alice = await h.joined('alice');
+        const carol = await h.joined('carol');
+        const bob = await h.joined('bob');
+        alice.session.disconnect(1000);
+        carol.session.disconnect(1001);
+        expect(bob.notifications('peer-leave').map((n) => n.params?.['userId'])).toEqual(['alice', 'carol']);
+      });
+
+      it('gives no grace when it is turned off', async () => {
+        const strict = new Harness(undefined, 0);
+        const alice = await strict.joined('alice');
+        const bob = await strict.joined('bob');
+        alice.session.disconnect(1006);
+        expect(bob.notifications('peer-leave').length).toBe(1);
+      });
+    });
+
     it('kicks the older connection of a user who joins again', async () => {
       const old = await h.joined('alice');
       await old.request('join', { offer: offer(DATACHANNEL_OFFER) });

@@ -15,7 +15,7 @@ import { SchemaError } from '../rpc/schema.js';
 import type { Room } from '../rooms/room.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import { checkPublisherOffer, checkStreamDescriptor, checkSubscriberAnswer } from '../rooms/sdp-policy.js';
-import type { BanReason, LeaveReason, Mode, Role, RoomMember, RoomSnapshot, ServerNotification, StreamDescriptor } from '../rooms/types.js';
+import { resumes, type BanReason, type LeaveReason, type Mode, type Role, type RoomMember, type RoomSnapshot, type ServerNotification, type StreamDescriptor } from '../rooms/types.js';
 import type { SfuLink, SfuLinkFactory, SfuSessionDescription } from '../sfu/sfu-link.js';
 
 /** WebSocket close code sent after `client-banned`. */
@@ -39,15 +39,27 @@ export interface SessionContext {
   readonly metrics: ServerMetrics;
   readonly log: Logger;
   readonly heartbeatIntervalMs: number;
+  /** How long a dropped peer keeps its place for a reconnect (0: no grace). */
+  readonly reconnectGraceMs: number;
 }
+
+/** Client close codes after which the peer is gone at once: done (1000), page going away (1001). */
+const FINAL_CLOSE_CODES = new Set([1000, 1001]);
 
 const RECV_ANY = Privilege.RECV_AUDIO | Privilege.RECV_VIDEO | Privilege.RECV_SUB_STREAM;
 const SEND_ANY = Privilege.SEND_AUDIO | Privilege.SEND_VIDEO | Privilege.SEND_SUB_STREAM;
 
-/** A connection's protocol state machine: new → joined → closed. */
+/**
+ * A connection's protocol state machine: new → joined → closed, or
+ * joined → suspended (connection dropped, place kept for the reconnect
+ * grace) → closed (handed over to the user's new connection, or grace over).
+ */
 export class PeerSession implements RoomMember {
   readonly connectionId = randomUUID();
-  private _state: 'new' | 'joined' | 'closed' = 'new';
+  private _state: 'new' | 'joined' | 'suspended' | 'closed' = 'new';
+  private _graceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Streams a resumed connection inherited and has not re-published yet. */
+  private readonly _inherited = new Set<string>();
   private _userId = '';
   private _role: Role = 'anchor';
   private _mode: Mode = 'rtc';
@@ -84,6 +96,11 @@ export class PeerSession implements RoomMember {
     return this._state === 'closed';
   }
 
+  /** Whether its connection dropped and it keeps its place for a reconnect. */
+  get isSuspended(): boolean {
+    return this._state === 'suspended';
+  }
+
   /** Handles one classified frame; answers requests, never throws. */
   async receive(frame: IncomingFrame): Promise<void> {
     if (this._state === 'closed') return;
@@ -110,7 +127,7 @@ export class PeerSession implements RoomMember {
 
   /** Sends a notification to the client. */
   notify(notification: ServerNotification): void {
-    if (this._state === 'closed') return;
+    if (this._state === 'closed' || this._state === 'suspended') return;
     this._channel.send(notificationFrame(notification.method, notification.params));
   }
 
@@ -132,9 +149,37 @@ export class PeerSession implements RoomMember {
     this._channel.close(1000, reason);
   }
 
-  private _teardown(reason: LeaveReason, options: { silent?: boolean }): void {
-    const wasJoined = this._state === 'joined';
+  /**
+   * The client's connection closed with `code`. A joined peer whose client did
+   * not say it was done keeps its place (and streams) for the reconnect grace,
+   * so a blip is no leave and join for the others; its ion-sfu link goes now.
+   */
+  disconnect(code: number): void {
+    if (this._state !== 'joined' || this._ctx.reconnectGraceMs <= 0 || FINAL_CLOSE_CODES.has(code)) {
+      this.close('disconnect');
+      return;
+    }
+    this._state = 'suspended';
+    clearTimeout(this._graceTimer);
+    this._closeLink();
+    this._log.info('peer suspended', { code, graceMs: this._ctx.reconnectGraceMs });
+    this._graceTimer = setTimeout(() => this._teardown('disconnect', {}), this._ctx.reconnectGraceMs);
+  }
+
+  /** The user's new connection takes this one's place (see RoomRegistry.join): end without leaving the room. */
+  handOver(): void {
+    if (this._state !== 'suspended') return;
+    clearTimeout(this._graceTimer);
     this._state = 'closed';
+    this._room = undefined;
+    this._ctx.metrics.resumes.inc();
+    this._log.info('peer resumed by a new connection');
+  }
+
+  private _teardown(reason: LeaveReason, options: { silent?: boolean }): void {
+    const wasJoined = this._state === 'joined' || this._state === 'suspended';
+    this._state = 'closed';
+    clearTimeout(this._graceTimer);
     this._closeLink();
     if (wasJoined && this._room) {
       this._ctx.registry.leave(this._room, this, reason, options);
@@ -202,6 +247,8 @@ export class PeerSession implements RoomMember {
     this._role = role;
     this._mode = mode;
     this._privileges = privileges;
+    const previous = this._ctx.registry.find(p.sdkAppId, p.roomId)?.memberOf(p.userId);
+    const isResuming = resumes(previous, { role });
     try {
       this._room = this._ctx.registry.join(p.sdkAppId, p.roomId, this, {
         mayCreate: hasPrivilege(privileges, Privilege.CREATE_ROOM),
@@ -211,6 +258,7 @@ export class PeerSession implements RoomMember {
       throw err;
     }
     this._state = 'joined';
+    if (isResuming) this._inheritStreams(this._room);
     this._ctx.metrics.joins.inc();
     this._log = this._log.child({ userId: p.userId, room: this._room.sessionId });
     this._log.info('peer joined', { mode, role });
@@ -284,7 +332,25 @@ export class PeerSession implements RoomMember {
       simulcast: p.simulcast ?? false,
     };
     checkStreamDescriptor(descriptor, this._role, this._privileges);
+    this._inherited.delete(descriptor.streamId);
     return { stream: this._joinedRoom().publish(this._userId, descriptor) };
+  }
+
+  /**
+   * A resumed connection inherits the user's streams; those it does not
+   * publish again within the grace were closed during the outage and go.
+   */
+  private _inheritStreams(room: Room): void {
+    for (const stream of room.streamsOf(this._userId)) this._inherited.add(stream.streamId);
+    if (this._inherited.size === 0) return;
+    this._graceTimer = setTimeout(() => {
+      for (const streamId of this._inherited) {
+        if (this._room === room && room.streamsOf(this._userId).some((s) => s.streamId === streamId)) {
+          room.unpublish(this._userId, streamId);
+        }
+      }
+      this._inherited.clear();
+    }, this._ctx.reconnectGraceMs);
   }
 
   private _update(p: ParamsOf<'stream.update'>): object {

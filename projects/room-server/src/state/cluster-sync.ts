@@ -52,6 +52,14 @@ export class ClusterRoom extends Room {
     if (!(member instanceof RemoteMember)) this._sync.send(this, member, { kind: 'join', ...this._sync.recordOf(this, member) });
   }
 
+  override replace(previous: RoomMember, member: RoomMember): void {
+    super.replace(previous, member);
+    if (member instanceof RemoteMember) return;
+    // The shared state drops a replaced connection's streams: record them again under the new one.
+    this._sync.send(this, member, { kind: 'join', resumed: true, ...this._sync.recordOf(this, member) });
+    for (const stream of this.streamsOf(member.userId)) this._sync.send(this, member, { kind: 'stream', stream });
+  }
+
   override remove(member: RoomMember, reason: LeaveReason, options: { silent?: boolean } = {}): boolean {
     const removed = super.remove(member, reason, options);
     if (removed && !(member instanceof RemoteMember)) this._sync.send(this, member, { kind: 'leave', reason, silent: options.silent === true });
@@ -228,6 +236,11 @@ export class ClusterSync implements RoomEventHandler {
     const previous = room?.memberOf(event.userId);
     if (previous) {
       if (previous.connectionId === event.connectionId) return;
+      if (previous instanceof RemoteMember && event.kind === 'join' && event.resumed && previous.role === event.role) {
+        // A reconnect within the grace on the peer's own instance: swap the mirror, tell no one.
+        room!.replace(previous, new RemoteMember(event.sessionId, event.userId, event.connectionId, event.role, event.instanceId, this._kick));
+        return;
+      }
       if (previous instanceof RemoteMember) {
         registry.leave(room!, previous, 'kick');
       } else {

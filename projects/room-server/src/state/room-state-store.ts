@@ -26,7 +26,8 @@ export interface PeerRecord extends PeerRef {
 
 /** A change an instance makes to its rooms, to be recorded and fanned out. */
 export type RoomChange =
-  | ({ readonly kind: 'join' } & PeerRecord)
+  /** `resumed`: the user's new connection took over a dropped one within the reconnect grace (no leave/join for anyone). */
+  | ({ readonly kind: 'join'; readonly resumed?: boolean } & PeerRecord)
   /** Like join, but only if the user has no connection recorded (an instance restoring its peers). */
   | ({ readonly kind: 'restore' } & PeerRecord)
   | ({ readonly kind: 'leave'; readonly reason: LeaveReason; readonly silent: boolean } & PeerRef)

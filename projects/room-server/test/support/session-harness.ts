@@ -30,7 +30,7 @@ export class Harness {
   readonly ctx: SessionContext;
   now = NOW;
 
-  constructor(limits = { maxRooms: 100, maxPeersPerRoom: 100 }) {
+  constructor(limits = { maxRooms: 100, maxPeersPerRoom: 100 }, reconnectGraceMs = 10_000) {
     this.registry = new RoomRegistry(limits);
     this.ctx = {
       registry: this.registry,
@@ -39,6 +39,7 @@ export class Harness {
       metrics: this.metrics,
       log: silentLogger,
       heartbeatIntervalMs: 5000,
+      reconnectGraceMs,
     };
   }
 

@@ -629,7 +629,8 @@ describe('RoomClient', () => {
       expect(publishes.length).toBe(2);
       expect((publishes[1].params as { streamId: string }).streamId).toBe(camera.mediaStream.id);
       expect(camera.link).not.toBeNull();
-      // Alice saw bob leave and come back: that is a new stream for her (room-server has no grace period).
+      // FakeRoomServer models no reconnect grace: alice saw bob leave and come back, a new stream for her.
+      // (The real room-server hides this; e2e/specs/reliability/faults.spec.ts checks that.)
       expect(aliceAdded.length).toBe(1);
       expect(aliceAdded[0].stream).not.toBe(remote);
       camera.close();

@@ -10,7 +10,7 @@ import {
   ServerNotification,
   StreamInfo,
 } from '../signal/protocol';
-import { RoomSignal, SignalCloseInfo, SignalRequestError } from '../signal/room-signal';
+import { CLOSE_DONE, CLOSE_RECONNECTING, RoomSignal, SignalCloseInfo, SignalRequestError } from '../signal/room-signal';
 import type {
   PublishableStream,
   PublisherLink,
@@ -843,8 +843,11 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
     });
   }
 
-  /** Closes the current session (signal and transport) without touching room state. */
-  private _closeSession(): void {
+  /**
+   * Closes the current session (signal and transport) without touching room
+   * state. `reconnecting`: a re-join follows, so room-server keeps our place.
+   */
+  private _closeSession(reconnecting = false): void {
     const session = this._session;
     this._session = null;
     this._clearIceTimers();
@@ -855,7 +858,7 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
     session.disposers.splice(0).forEach((dispose) => dispose());
     session.transportDisposers.splice(0).forEach((dispose) => dispose());
     session.transport?.close();
-    session.signal.close();
+    session.signal.close(reconnecting ? CLOSE_RECONNECTING : CLOSE_DONE);
     for (const entry of this._local.values()) entry.publication = null;
   }
 
@@ -1316,7 +1319,7 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
   private _startReconnect(reason: ReconnectReason): void {
     if (this._phase !== 'joined') return;
     this._phase = 'reconnecting';
-    this._closeSession();
+    this._closeSession(true);
     this._setState('RECONNECTING');
     void this._reconnectLoop(reason, this._generation);
   }
@@ -1335,7 +1338,7 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
       } catch (error) {
         if (generation !== this._generation) return;
         lastError = error;
-        this._closeSession();
+        this._closeSession(true);
         log.info(`reconnect attempt ${attempt + 1} failed`, error);
         if (isFatalJoinError(error)) break;
         continue;

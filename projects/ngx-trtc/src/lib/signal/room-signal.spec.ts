@@ -1,6 +1,6 @@
 import { ErrorCode, isRtcError } from '../errors/rtc-error';
 import { FakeClock, FakeRoomServer, FakeWebSocket, settle } from 'ngx-trtc/testing';
-import { RoomSignal, SignalRequestError } from './room-signal';
+import { CLOSE_RECONNECTING, RoomSignal, SignalRequestError } from './room-signal';
 
 describe('RoomSignal', () => {
   let server: FakeRoomServer;
@@ -32,6 +32,15 @@ describe('RoomSignal', () => {
     server = new FakeRoomServer();
     clock = new FakeClock();
     sockets = [];
+  });
+
+  it('closes with 1000 when done, and 4100 when closing to re-join (room-server keeps the place)', async () => {
+    const done = await joinedSignal();
+    done.close();
+    const reconnecting = await joinedSignal();
+    reconnecting.close(CLOSE_RECONNECTING);
+    await settle();
+    expect(server.clientCloseCodes).toEqual([1000, 4100]);
   });
 
   it('opens, sends JSON-RPC 2.0 requests and resolves with the result', async () => {

@@ -17,6 +17,14 @@ import {
 } from './protocol';
 import { WebSocketFactory } from './web-socket';
 
+/** WebSocket close code: the client is done with the room (room-server drops the peer at once). */
+export const CLOSE_DONE = 1000;
+/**
+ * WebSocket close code: the client closes this link to re-join on a new one;
+ * room-server keeps the peer's place (no peer-leave) for its reconnect grace.
+ */
+export const CLOSE_RECONNECTING = 4100;
+
 const log = createLog('signal');
 
 /** A JSON-RPC error answer from room-server. */
@@ -259,11 +267,11 @@ export class RoomSignal implements Signal {
   }
 
   /** Closes the link; pending requests reject with API_CALL_ABORTED. */
-  close(): void {
+  close(code: number = CLOSE_DONE): void {
     if (this._state === 'closed') return;
     const socket = this._socket;
-    this._onClosed({ code: 1000, reason: 'closed by client', byClient: true });
-    if (socket) safeClose(socket);
+    this._onClosed({ code, reason: 'closed by client', byClient: true });
+    if (socket) safeClose(socket, code);
   }
 
   // internals ---------------------------------------------------------------
@@ -330,9 +338,9 @@ function toDescription(desc: RTCSessionDescriptionInit): SessionDescription {
   return { type: desc.type, sdp: desc.sdp ?? '' };
 }
 
-function safeClose(socket: WebSocket): void {
+function safeClose(socket: WebSocket, code: number = CLOSE_DONE): void {
   try {
-    socket.close(1000);
+    socket.close(code);
   } catch (err) {
     // Closing a socket that never opened may throw in some browsers; nothing to recover.
     log.debug('socket close threw', err);
