@@ -47,6 +47,7 @@ export async function joinAndPublish(page: Page, options: TutorialJoin): Promise
       div.style.height = '240px';
       document.querySelector('#remotes')!.appendChild(div);
       remoteStream.play(div.id);
+      (w.remoteStreams ||= []).push(remoteStream);
     });
     client.on('stream-removed', (event: any) => {
       event.stream.stop();

@@ -9,6 +9,7 @@ type Probe = {
   userSig(userId: string): Promise<{ sdkAppId: number; userSig: string }>;
   inbound(): Promise<{ audioEnergy: number; audioPackets: number; videoFrames: number; videoWidth: number }>;
   remoteVideos(): Array<{ id: string; width: number; time: number }>;
+  outbound(): Promise<Array<{ trackId: string | undefined; kind: string; framesEncoded: number }>>;
   events: Array<{ type: string; userId?: string; streamType?: string; at: number }>;
   record(client: { on(event: string, handler: (e: unknown) => void): void }, types: string[]): void;
 };
@@ -48,6 +49,22 @@ const probe: Probe = {
       });
     }
     return totals;
+  },
+  async outbound() {
+    const rows: Array<{ trackId: string | undefined; kind: string; framesEncoded: number }> = [];
+    for (const pc of peerConnections) {
+      if (pc.connectionState === 'closed') continue;
+      const report = await pc.getStats();
+      for (const sender of pc.getSenders()) {
+        if (!sender.track) continue;
+        let frames = 0;
+        report.forEach((stat) => {
+          if (stat.type === 'outbound-rtp' && stat.kind === sender.track!.kind) frames = Math.max(frames, stat.framesEncoded ?? 0);
+        });
+        rows.push({ trackId: sender.track.id, kind: sender.track.kind, framesEncoded: frames });
+      }
+    }
+    return rows;
   },
   remoteVideos() {
     return [...document.querySelectorAll<HTMLVideoElement>('#remotes video')].map((video) => ({
