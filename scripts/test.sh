@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, builds, runs every
-# suite (wasm, room-server, library, e2e) and ends on one line
+# The README's test command: installs what is missing, builds, type-checks,
+# runs every suite (wasm, room-server, library, e2e) and ends on one line
 # "N passed, N failed" summing them all. Exit code non-zero on any failure.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -20,10 +20,13 @@ build_wasm
 build_server
 build_app
 
-suites=(wasm room-server lib e2e)
+suites=(typecheck wasm room-server lib e2e)
 for suite in "${suites[@]}"; do
   printf '\n\033[1m== %s ==\033[0m\n' "$suite"
   case "$suite" in
+    typecheck)
+      node scripts/typecheck.mjs
+      ;;
     lib)
       TEST_RESULT_FILE="$results/lib.json" npx ng test ngx-trtc --watch=false --no-progress
       ;;

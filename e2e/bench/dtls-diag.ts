@@ -105,6 +105,8 @@ const INIT = (munge: string) => {
     try {
       const m = JSON.parse(String(data));
       const target = m.params?.target !== undefined ? ` t=${m.params.target}` : '';
+      const sdp: string | undefined = m.params?.desc?.sdp;
+      if (m.method === 'answer' && sdp) return `answer candidates:${sdp.split('a=candidate').length - 1}`;
       return `${m.method ?? (m.result ? 'result' : m.error ? 'error' : '?')}${target}${m.id !== undefined ? ` #${m.id}` : ''}`;
     } catch {
       return 'binary';

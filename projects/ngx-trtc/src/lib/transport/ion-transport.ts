@@ -23,6 +23,13 @@ const SUB = 1;
 type IonTransports = NonNullable<IonClient['transports']>;
 
 /**
+ * Longest a subscriber answer waits for the browser's first UDP candidate, so
+ * the answer can carry it (see {@link IonTransport._answerSubscriber}). Host
+ * candidates come within a few ms of setLocalDescription.
+ */
+export const ANSWER_CANDIDATE_WAIT_MS = 100;
+
+/**
  * {@link SfuTransport} over ion-sdk-js's Client (imported from its `lib/client`
  * module, so its gRPC connector stays out of the bundle). ngx-trtc takes over
  * publisher negotiation (serialized, awaitable) and ICE-state handling from it.
@@ -32,6 +39,7 @@ export class IonTransport implements SfuTransport {
   private readonly _client: IonClient;
   private _negotiation: Promise<void> = Promise.resolve();
   private _queued: Promise<void> | null = null;
+  private _subscriberNegotiation: Promise<void> = Promise.resolve();
   private _closed = false;
 
   /**
@@ -44,6 +52,8 @@ export class IonTransport implements SfuTransport {
     private readonly _peerConnection?: typeof RTCPeerConnection,
   ) {
     this._client = new IonClient(_signal, { codec: 'vp8', ...config });
+    // Replaces ion-sdk-js's subscriber negotiation (set by its constructor): see _answerSubscriber.
+    _signal.onnegotiate = (offer) => this._onSubscriberOffer(offer);
     this._client.ontrack = (track, stream) => {
       if (!this._closed) this._events.emit('track', { track, stream });
     };
@@ -211,6 +221,47 @@ export class IonTransport implements SfuTransport {
     }
   }
 
+  /** ion-sfu's offers for the subscriber connection, answered one at a time in arrival order. */
+  private _onSubscriberOffer(offer: RTCSessionDescriptionInit): void {
+    const run = () => this._answerSubscriber(offer);
+    this._subscriberNegotiation = this._subscriberNegotiation.then(run, run);
+  }
+
+  /**
+   * Answers an ion-sfu offer as ion-sdk-js does (remote description, queued
+   * candidates, answer), except that the answer goes out with the browser's
+   * first candidate in its SDP. ion-sfu (pion, ICE-controlling on this
+   * connection) learns the browser's address from the answer then, not from a
+   * trickle that crosses room-server after the answer: otherwise the
+   * connectivity checks the browser sends as soon as it has set its answer are
+   * waiting in ion-sfu's socket when its ICE agent starts, pion takes their
+   * source for a peer-reflexive candidate and does not nominate such a pair
+   * until 1 s after the agent started (pion/ice's prflxAcceptanceMinWait) —
+   * the ~1 s join stall docs/BENCHMARKS.md describes. Later candidates trickle
+   * as before; ion-sfu ignores the duplicates.
+   */
+  private async _answerSubscriber(offer: RTCSessionDescriptionInit): Promise<void> {
+    const transports = this._transports();
+    if (!transports || this._closed) return;
+    const sub = transports[SUB];
+    const pc = sub.pc;
+    let answer: RTCSessionDescriptionInit | undefined;
+    try {
+      await pc.setRemoteDescription(offer);
+      for (const candidate of sub.candidates.splice(0)) {
+        pc.addIceCandidate(candidate).catch((error) => log.debug('subscriber candidate refused', error));
+      }
+      answer = await pc.createAnswer();
+      await pc.setLocalDescription(answer);
+      await firstUdpCandidate(pc, ANSWER_CANDIDATE_WAIT_MS);
+      if (this._closed || this._transports() !== transports) return;
+      const local = pc.localDescription;
+      this._signal.answer(local ? { type: local.type, sdp: local.sdp } : answer);
+    } catch (error) {
+      if (!this._closed) this._events.emit('negotiation-failed', { role: 'subscriber', error });
+    }
+  }
+
   /** Serialized publisher negotiation; calls made while one is queued share it. */
   private _negotiate(iceRestart: boolean): Promise<void> {
     if (this._queued && !iceRestart) return this._queued;
@@ -234,6 +285,34 @@ export class IonTransport implements SfuTransport {
 /** The default transport factory: ion-sdk-js with the browser's RTCPeerConnection. */
 export function ionTransportFactory(peerConnection?: typeof RTCPeerConnection): SfuTransportFactory {
   return (signal, config) => new IonTransport(signal, config, peerConnection);
+}
+
+/**
+ * Resolves once `pc`'s local description lists a UDP candidate, gathering is
+ * complete or the connection closed, or after `timeoutMs`.
+ */
+function firstUdpCandidate(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  const done = () =>
+    pc.iceGatheringState === 'complete' ||
+    pc.signalingState === 'closed' ||
+    /^a=candidate:\S+ \d+ udp /im.test(pc.localDescription?.sdp ?? '');
+  if (done()) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      pc.removeEventListener('icecandidate', check);
+      pc.removeEventListener('icegatheringstatechange', check);
+      pc.removeEventListener('signalingstatechange', check);
+      resolve();
+    };
+    const check = () => {
+      if (done()) finish();
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    pc.addEventListener('icecandidate', check);
+    pc.addEventListener('icegatheringstatechange', check);
+    pc.addEventListener('signalingstatechange', check);
+  });
 }
 
 /**
