@@ -10,10 +10,15 @@
  * "mux: no endpoint for packet starting with 22" shows a dropped DTLS
  * handshake record).
  *
+ * Extra pion logs: PION_LOG_DEBUG=ice shows "adding a new peer-reflexive
+ * candidate" — in every slow join, for the subscriber connection (see
+ * docs/BENCHMARKS.md, "Join and first frame"); PION_LOG_TRACE=dtls the
+ * handshake flights.
+ *
  * DIAG_MUNGE=gather holds every local answer until ICE gathering completes
- * (so the page's trickles go out before its answer), to test the fix by hand.
- * DIAG_MUNGE=passive rewrites every local answer's a=setup:active to
- * a=setup:passive in the page (both clients), to test the fix by hand.
+ * (capped at 200 ms), so the page's trickles reach ion-sfu before its answer:
+ * not enough, since ion-sfu adds such queued candidates only after it starts
+ * its ICE agent, which reads the waiting checks first.
  */
 import { readFileSync, statSync } from 'node:fs';
 
@@ -62,13 +67,10 @@ const INIT = (munge: string) => {
       transport.addEventListener('statechange', () => log(`${name} dtls ${transport.state}`));
       transport.iceTransport.addEventListener('selectedcandidatepairchange', () => log(`${name} selected pair`));
     }
-    override async setLocalDescription(desc?: RTCSessionDescriptionInit): Promise<void> {
+    override async setLocalDescription(desc?: RTCLocalSessionDescriptionInit): Promise<void> {
       const name = (this as any).__name;
-      if (desc && desc.type === 'answer' && munge === 'passive' && desc.sdp) {
-        desc = { type: desc.type, sdp: desc.sdp.replace(/a=setup:active/g, 'a=setup:passive') };
-      }
       log(`${name} SLD ${desc?.type} setup:${setupOf(desc?.sdp)} candidates:${(desc?.sdp ?? '').split('a=candidate').length - 1} start`);
-      await super.setLocalDescription(desc as RTCSessionDescriptionInit);
+      await super.setLocalDescription(desc);
       log(`${name} SLD done`);
       if (desc?.type === 'answer' && munge === 'gather' && this.iceGatheringState !== 'complete') {
         // Hold the caller (ion-sdk-js sends its answer next) until candidates are gathered,
@@ -93,7 +95,7 @@ const INIT = (munge: string) => {
       log(`${name} SRD done`);
       this._watchDtls();
     }
-    override async addIceCandidate(c?: RTCIceCandidateInit): Promise<void> {
+    override async addIceCandidate(c?: RTCIceCandidateInit | null): Promise<void> {
       const name = (this as any).__name;
       log(`${name} addIceCandidate ${c?.candidate?.split(' ').slice(4, 8).join(' ')} (sig ${this.signalingState})`);
       return super.addIceCandidate(c);

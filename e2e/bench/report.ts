@@ -90,7 +90,7 @@ export function renderReport(r: BenchReport): string {
       ['measure', 'ngx-trtc', 'baseline', 'ratio', 'target', 'result'],
       [
         ['join → CONNECTED, median', ngxJoin ? ms(ngxJoin.join.median) : '–', bareJoin ? `${ms(bareJoin.join.median)} (bare ion-sdk-js)` : '–', ratio(ngxJoin?.join.median ?? NaN, bareJoin?.join.median ?? NaN), '≤ 1.1×', verdict(Number.isFinite(joinRatio) ? joinRatio <= 1.1 : null)],
-        ['join → CONNECTED, median of joins without the ~1 s DTLS stall (see below)', ngxJoin ? ms(ngxJoin.fastJoinMedian) : '–', bareJoin ? `${ms(bareJoin.fastJoinMedian)} (bare ion-sdk-js)` : '–', ratio(ngxJoin?.fastJoinMedian ?? NaN, bareJoin?.fastJoinMedian ?? NaN), '≤ 1.1×', verdict(ngxJoin && bareJoin && Number.isFinite(ngxJoin.fastJoinMedian / bareJoin.fastJoinMedian) ? ngxJoin.fastJoinMedian / bareJoin.fastJoinMedian <= 1.1 : null)],
+        ['join → CONNECTED, median of joins without the ~1 s ICE stall (see below)', ngxJoin ? ms(ngxJoin.fastJoinMedian) : '–', bareJoin ? `${ms(bareJoin.fastJoinMedian)} (bare ion-sdk-js)` : '–', ratio(ngxJoin?.fastJoinMedian ?? NaN, bareJoin?.fastJoinMedian ?? NaN), '≤ 1.1×', verdict(ngxJoin && bareJoin && Number.isFinite(ngxJoin.fastJoinMedian / bareJoin.fastJoinMedian) ? ngxJoin.fastJoinMedian / bareJoin.fastJoinMedian <= 1.1 : null)],
         ['publish → remote first frame, median', ngxJoin ? ms(ngxJoin.firstFrame.median) : '–', bareJoin ? `${ms(bareJoin.firstFrame.median)} (bare ion-sdk-js)` : '–', ratio(ngxJoin?.firstFrame.median ?? NaN, bareJoin?.firstFrame.median ?? NaN), '≤ 1.1×', verdict(Number.isFinite(frameRatio) ? frameRatio <= 1.1 : null)],
         ['glass-to-glass, median', ngxGlass ? ms(ngxGlass.delay.median) : '–', bareGlass ? `${ms(bareGlass.delay.median)} (bare ion-sdk-js)` : '–', ratio(ngxGlass?.delay.median ?? NaN, bareGlass?.delay.median ?? NaN), '–', '–'],
         ['main thread, 3-person 720p call', cpuNgx ? `${fmt(cpuNgx.mainThreadPct)} % of a core` : '–', cpuBare ? `${fmt(cpuBare.mainThreadPct)} % (bare ion-sdk-js)` : '–', ratio(cpuNgx?.mainThreadPct ?? NaN, cpuBare?.mainThreadPct ?? NaN), '–', '–'],
@@ -147,15 +147,24 @@ export function renderReport(r: BenchReport): string {
     );
     const slow = (j: JoinResult) => `${j.slowJoins}/${j.join.n}`;
     push(
-      'Join times are bimodal on this machine for **both** clients: most joins take about 330 ms, some about one second longer.',
-      "A timeline of both peer connections (a one-off diagnostic on 2026-11-21, not part of `npm run bench`, 6 joins each) shows where: the subscriber connection,",
-      "which ion-sfu offers about 250 ms after the SFU join, reaches ICE `connected` at about 270 ms and then DTLS `connected` either",
-      'a few ms later or exactly ~1000 ms later: a lost first DTLS flight waiting for a 1-s retransmission timer between Chromium',
-      "and ion-sfu (pion). In that diagnostic bare ion-sdk-js stalled in 6 of 6 joins and ngx-trtc in 5 of 6, so the share moves from",
-      'run to run (with load and timing), not with the client.',
+      "Bare ion-sdk-js's join times are bimodal on this machine: most joins take about 330 ms, some about one second longer;",
+      "ngx-trtc's were too until it changed how it answers ion-sfu's subscriber offer (2026-11-21). Where the second goes, from",
+      'e2e/bench/dtls-diag.ts (a diagnostic, not part of `npm run bench`: a page-side timeline of both peer connections and ion-sfu run with',
+      '`PION_LOG_DEBUG=ice`, `PION_LOG_TRACE=dtls`): ion-sfu offers the subscriber connection about 250 ms after the SFU join and is its',
+      'ICE-controlling side (pion/ice v2.1.13). The browser sends connectivity checks as soon as it has set its answer; they wait in',
+      "ion-sfu's socket until ion-sfu applies the answer and starts its ICE agent, which reads them at once — before the browser's",
+      "candidate, trickled after the answer, is added. pion then knows the browser's address only as a peer-reflexive candidate (it",
+      'also credits the later responses from that address to it) and does not nominate a peer-reflexive pair until 1 s after its agent',
+      "started (`prflxAcceptanceMinWait`). The browser shows ICE `connected` at about 270 ms; its DTLS ClientHello waits in pion until",
+      "pion's ICE connects, so DTLS `connected` comes about one second later. Every slow join in the diagnostic had ion-sfu log",
+      '"adding a new peer-reflexive candidate" for the subscriber, no fast one did; whether the checks beat the trickle is timing',
+      '(bare ion-sdk-js stalled in 18 of 40 joins of the last run before the change, 8 of 10 in one diagnostic); ngx-trtc, whose trickle',
+      'crosses room-server after the answer, stalled more often before the change (31 of 40 in that run).',
+      "ngx-trtc now answers with the browser's first UDP candidate in the answer's SDP (IonTransport; it waits for it at most",
+      "100 ms, a few ms in practice), so pion has the address before it reads a check; the bare client is ion-sdk-js as shipped.",
       `Joins over 900 ms in this run: ngx-trtc ${slow(ngxJoin)}, bare ${slow(bareJoin)}; median of the joins under 900 ms:`,
       `ngx-trtc ${ms(ngxJoin.fastJoinMedian)}, bare ${ms(bareJoin.fastJoinMedian)} (${ratio(ngxJoin.fastJoinMedian, bareJoin.fastJoinMedian)}).`,
-      'Which mode a median lands in depends on how many slow joins each side drew, so read the two medians together.',
+      "The bare median lands in either mode depending on how many slow joins it drew, so compare the medians of the joins under 900 ms too.",
       '',
     );
   }

@@ -14,6 +14,7 @@ class LoopbackSfu implements FakeSocketServerSide {
   readonly tasks = new TaskQueue();
   readonly apiMessages: unknown[] = [];
   readonly offersSeen: string[] = [];
+  readonly answersSeen: string[] = [];
   pub: RTCPeerConnection | null = null;
   sub: RTCPeerConnection | null = null;
   private _socket: FakeWebSocket | null = null;
@@ -55,6 +56,7 @@ class LoopbackSfu implements FakeSocketServerSide {
       case 'offer':
         return this._answerPublisher(params['desc']);
       case 'answer':
+        this.answersSeen.push((params['desc'] as RTCSessionDescriptionInit).sdp ?? '');
         await this.sub!.setRemoteDescription(params['desc']);
         this._subNegotiating = false;
         if (this._subPending) void this._offerSubscriber();
@@ -228,6 +230,21 @@ describe('IonTransport (ion-sdk-js on real peer connections, loopback)', () => {
     expect(encodingOf('video').maxBitrate).toBe(200_000);
     expect(encodingOf('video').maxFramerate).toBe(10);
     tracks.forEach((t) => t.stop());
+  });
+
+  it("answers the subscriber offer with the browser's candidate in the SDP (no ion-sfu peer-reflexive wait)", async () => {
+    transport = new IonTransport(signal, { iceServers: [] });
+    await transport.join({});
+    expect(sfu.answersSeen.length).toBe(1);
+    expect(sfu.answersSeen[0]).toMatch(/^a=candidate:\S+ \d+ udp /im);
+  });
+
+  it('reports a subscriber offer it cannot answer as a failed subscriber negotiation', async () => {
+    transport = new IonTransport(signal, { iceServers: [] });
+    await transport.join({});
+    const failed = new Promise<string>((resolve) => transport!.on('negotiation-failed', ({ role }) => resolve(role)));
+    signal.onnegotiate?.({ type: 'offer', sdp: 'v=0 not an sdp' });
+    expect(await failed).toBe('subscriber');
   });
 
   it('creates its peer connections with an injected constructor and restores the global', async () => {
