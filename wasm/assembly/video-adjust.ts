@@ -13,8 +13,14 @@
 // the one before (same values written twice), so any width works.
 import { LUT } from './layout';
 
-/** Copies a plane row by row. */
+/** Copies a plane: one block when both sides are packed, else row by row. */
 export function copyPlane(src: usize, ss: i32, dst: usize, ds: i32, rowBytes: i32, h: i32): void {
+  // Packed rows: one memory.copy for the plane (each call has a fixed cost;
+  // a 640-byte chroma row pays it 360 times otherwise).
+  if (ss == rowBytes && ds == rowBytes) {
+    memory.copy(dst, src, <usize>rowBytes * <usize>h);
+    return;
+  }
   for (let y = 0; y < h; y++) {
     memory.copy(dst + <usize>(y * ds), src + <usize>(y * ss), <usize>rowBytes);
   }
@@ -65,12 +71,17 @@ function fillLut(lut: usize, k: i32, bias: i32): void {
   for (let x = 0; x < 256; x++) store<u8>(lut + <usize>x, affine(x, k, bias));
 }
 
-// ((x - 128) * k + 64) >> 7 == ((x * k + 64) >> 7) - k exactly (128k is a
-// multiple of 128), so with k ≤ 255 one u8×u8 → u16 multiply does it.
-@inline function affineVec(v: v128, kv: v128, c64: v128, add: v128): v128 {
-  const rl = i16x8.add(i16x8.shr_u(i16x8.add(i16x8.extmul_low_i8x16_u(v, kv), c64), 7), add);
-  const rh = i16x8.add(i16x8.shr_u(i16x8.add(i16x8.extmul_high_i8x16_u(v, kv), c64), 7), add);
-  return i8x16.narrow_i16x8_u(rl, rh);
+// SIMD affine: ((x − 128)·k + 64) >> 7 == ((x·k + 64) >> 7) − k exactly
+// (128k is a multiple of 128); x·k + 64 ≤ 65089 fits a u16 lane. k16 is
+// widened once per call (an extmul would widen it again on every chunk).
+@inline function affineLo(v: v128, k16: v128, c64: v128, add: v128): v128 {
+  return i16x8.add(i16x8.shr_u(i16x8.add(i16x8.mul(i16x8.extend_low_i8x16_u(v), k16), c64), 7), add);
+}
+@inline function affineHi(v: v128, k16: v128, c64: v128, add: v128): v128 {
+  return i16x8.add(i16x8.shr_u(i16x8.add(i16x8.mul(i16x8.extend_high_i8x16_u(v), k16), c64), 7), add);
+}
+@inline function affineVec(v: v128, k16: v128, c64: v128, add: v128): v128 {
+  return i8x16.narrow_i16x8_u(affineLo(v, k16, c64, add), affineHi(v, k16, c64, add));
 }
 
 /**
@@ -85,24 +96,27 @@ export function affinePlane(
   bias = clampI(bias, -255, 255);
   const n = w * bpp;
   if (ASC_FEATURE_SIMD && n >= 16) {
-    const kv = i8x16.splat(<i8>k);
+    const k16 = i16x8.splat(<i16>k);
     const addv = i16x8.splat(<i16>(128 + bias - k));
     const c64 = i16x8.splat(64);
+    // Whole chunks, then one last chunk ending at n (overlap is harmless).
+    const last = <usize>(n - 16);
     for (let y = 0; y < h; y++) {
       const s = src + <usize>(y * ss);
       const d = dst + <usize>(y * ds);
-      if (mirror) {
-        for (let p = 0; p < n; p += 16) {
-          if (p > n - 16) p = n - 16;
-          let v = v128.load(s + <usize>(n - 16 - p));
-          v = bpp == 1 ? reverse(v, 1) : reverse(v, 2);
-          v128.store(d + <usize>p, affineVec(v, kv, c64, addv));
+      if (mirror && bpp == 1) {
+        for (let o: usize = 0; o < last; o += 16) {
+          v128.store(d + o, affineVec(reverse(v128.load(s + last - o), 1), k16, c64, addv));
         }
+        v128.store(d + last, affineVec(reverse(v128.load(s), 1), k16, c64, addv));
+      } else if (mirror) {
+        for (let o: usize = 0; o < last; o += 16) {
+          v128.store(d + o, affineVec(reverse(v128.load(s + last - o), 2), k16, c64, addv));
+        }
+        v128.store(d + last, affineVec(reverse(v128.load(s), 2), k16, c64, addv));
       } else {
-        for (let p = 0; p < n; p += 16) {
-          if (p > n - 16) p = n - 16;
-          v128.store(d + <usize>p, affineVec(v128.load(s + <usize>p), kv, c64, addv));
-        }
+        for (let o: usize = 0; o < last; o += 16) v128.store(d + o, affineVec(v128.load(s + o), k16, c64, addv));
+        v128.store(d + last, affineVec(v128.load(s + last), k16, c64, addv));
       }
     }
     return;
@@ -140,53 +154,55 @@ export function adjustRgba(
   if (ASC_FEATURE_SIMD && n >= 16) {
     // Per-lane constants: alpha lanes get k = 128 and no offset, which the
     // affine maps to itself, so alpha needs no masking.
-    const kb = <i8>k;
-    const kv = i8x16(kb, kb, kb, -128, kb, kb, kb, -128, kb, kb, kb, -128, kb, kb, kb, -128);
+    const kb = <i16>k;
+    const k16 = i16x8(kb, kb, kb, 128, kb, kb, kb, 128);
     const ab = <i16>(128 + bias - k);
     const addv = i16x8(ab, ab, ab, 0, ab, ab, ab, 0);
     const c64 = i16x8.splat(64);
+    // Whole chunks, then one last chunk ending at n (overlap is harmless);
+    // mirrored and plain rows in separate loops, so the loop body has no
+    // branch and no clamp.
+    const last = <usize>(n - 16);
     if (s6 == 64) {
       // Saturation 1 is the identity: brightness/contrast only.
       for (let y = 0; y < h; y++) {
         const s = src + <usize>(y * ss);
         const d = dst + <usize>(y * ds);
-        for (let p = 0; p < n; p += 16) {
-          if (p > n - 16) p = n - 16;
-          let v: v128;
-          if (mirror) v = reverse(v128.load(s + <usize>(n - 16 - p)), 4);
-          else v = v128.load(s + <usize>p);
-          v128.store(d + <usize>p, affineVec(v, kv, c64, addv));
+        if (mirror) {
+          for (let o: usize = 0; o < last; o += 16) {
+            v128.store(d + o, affineVec(reverse(v128.load(s + last - o), 4), k16, c64, addv));
+          }
+          v128.store(d + last, affineVec(reverse(v128.load(s), 4), k16, c64, addv));
+        } else {
+          for (let o: usize = 0; o < last; o += 16) v128.store(d + o, affineVec(v128.load(s + o), k16, c64, addv));
+          v128.store(d + last, affineVec(v128.load(s + last), k16, c64, addv));
         }
       }
       return;
     }
+    // c2 = gray + ((c1 − gray)·s6 + 32 >> 6) = (c1·s6 + gray·(64 − s6) + 32) >> 6
+    // exactly (gray·64 is a multiple of 64), and every term fits an i16 lane
+    // for s6 in [0, 128]. Per 4 pixels: pmaddwd gives R·77 + G·150 and B·29
+    // per pixel (i32), two shufps + add sum each pixel's pair, then the
+    // per-pixel term gray·(64 − s6) + 32 is spread over the R, G, B lanes
+    // with one pshufb (alpha lanes get 0 and the factor 64: alpha unchanged).
     const wts = i16x8(77, 150, 29, 0, 77, 150, 29, 0);
-    const c128x4 = i32x4.splat(128);
+    const g6 = i32x4.splat(64 - s6);
     const sb = <i16>s6;
-    const sv = i16x8(sb, sb, sb, 64, sb, sb, sb, 64); // 64 = identity keeps alpha
-    const c32 = i16x8.splat(32);
+    const sv = i16x8(sb, sb, sb, 64, sb, sb, sb, 64);
     for (let y = 0; y < h; y++) {
       const s = src + <usize>(y * ss);
       const d = dst + <usize>(y * ds);
-      for (let p = 0; p < n; p += 16) {
-        if (p > n - 16) p = n - 16;
-        let v: v128;
-        if (mirror) v = reverse(v128.load(s + <usize>(n - 16 - p)), 4);
-        else v = v128.load(s + <usize>p);
-        const c1 = affineVec(v, kv, c64, addv);
-        const lo = i16x8.extend_low_i8x16_u(c1);
-        const hi = i16x8.extend_high_i8x16_u(c1);
-        // gray of each pixel: pmaddwd gives R·77 + G·150 and B·29 per pixel;
-        // a 64-bit shift brings the second sum next to the first.
-        let gl = i32x4.dot_i16x8_s(lo, wts);
-        let gh = i32x4.dot_i16x8_s(hi, wts);
-        gl = i32x4.shr_u(i32x4.add(i32x4.add(gl, i64x2.shr_u(gl, 32)), c128x4), 8);
-        gh = i32x4.shr_u(i32x4.add(i32x4.add(gh, i64x2.shr_u(gh, 32)), c128x4), 8);
-        const grayL = i8x16.shuffle(gl, gl, 0, 1, 0, 1, 0, 1, 0, 1, 8, 9, 8, 9, 8, 9, 8, 9);
-        const grayH = i8x16.shuffle(gh, gh, 0, 1, 0, 1, 0, 1, 0, 1, 8, 9, 8, 9, 8, 9, 8, 9);
-        const rl = i16x8.add(grayL, i16x8.shr_s(i16x8.add(i16x8.mul(i16x8.sub(lo, grayL), sv), c32), 6));
-        const rh = i16x8.add(grayH, i16x8.shr_s(i16x8.add(i16x8.mul(i16x8.sub(hi, grayH), sv), c32), 6));
-        v128.store(d + <usize>p, i8x16.narrow_i16x8_u(rl, rh));
+      if (mirror) {
+        for (let o: usize = 0; o < last; o += 16) {
+          v128.store(d + o, saturate(affineVec(reverse(v128.load(s + last - o), 4), k16, c64, addv), wts, g6, sv));
+        }
+        v128.store(d + last, saturate(affineVec(reverse(v128.load(s), 4), k16, c64, addv), wts, g6, sv));
+      } else {
+        for (let o: usize = 0; o < last; o += 16) {
+          v128.store(d + o, saturate(affineVec(v128.load(s + o), k16, c64, addv), wts, g6, sv));
+        }
+        v128.store(d + last, saturate(affineVec(v128.load(s + last), k16, c64, addv), wts, g6, sv));
       }
     }
     return;
@@ -214,4 +230,20 @@ export function adjustRgba(
       store<u8>(dp, load<u8>(sp, 3), 3);
     }
   }
+}
+
+// Saturation of 4 affine-mapped RGBA pixels (see adjustRgba).
+@inline function saturate(c1: v128, wts: v128, g6: v128, sv: v128): v128 {
+  const lo = i16x8.extend_low_i8x16_u(c1);
+  const hi = i16x8.extend_high_i8x16_u(c1);
+  const dl = i32x4.dot_i16x8_s(lo, wts);
+  const dh = i32x4.dot_i16x8_s(hi, wts);
+  const sum = i32x4.add(i32x4.shuffle(dl, dh, 0, 2, 4, 6), i32x4.shuffle(dl, dh, 1, 3, 5, 7));
+  const gray = i32x4.shr_u(i32x4.add(sum, i32x4.splat(128)), 8);
+  const term = i32x4.add(i32x4.mul(gray, g6), i32x4.splat(32));
+  const spreadL = i8x16(0, 1, 0, 1, 0, 1, -1, -1, 4, 5, 4, 5, 4, 5, -1, -1);
+  const spreadH = i8x16(8, 9, 8, 9, 8, 9, -1, -1, 12, 13, 12, 13, 12, 13, -1, -1);
+  const rl = i16x8.shr_s(i16x8.add(i16x8.mul(lo, sv), i8x16.swizzle(term, spreadL)), 6);
+  const rh = i16x8.shr_s(i16x8.add(i16x8.mul(hi, sv), i8x16.swizzle(term, spreadH)), 6);
+  return i8x16.narrow_i16x8_u(rl, rh);
 }

@@ -7,15 +7,18 @@
 //   ad  = |sm - x|,  m = max(0, 32 - ad)
 //   r   = (ad * m * s8 + 4096) >> 13            s8 = strength × 256
 //   out = sm > x ? x + r : x - r                 (r ≤ ad: never overshoots)
-// SIMD: r comes from a 32-entry table; with pos = sm ⊖ x and neg = x ⊖ sm
-// (saturating), out = (x ⊕ min(r, pos)) ⊖ min(r, neg).
+// SIMD: r comes from a 16-entry table (one i8x16.swizzle, see blend); with
+// pos = sm ⊖ x and neg = x ⊖ sm (saturating), out = (x ⊕ min(r, pos)) ⊖ min(r, neg).
 // Flat areas (small ad) move toward the smoothed value; edges and detail
-// (ad ≥ 32) stay as they are. Vertical results of a row go to BEAUTY_LINE
-// (u8, 64 bytes of clamped padding each side), the horizontal pass reads it.
+// (ad ≥ 32) stay as they are. Rows of ≥ 48 bytes (SIMD) take one fused pass:
+// vertical results stay in registers and the horizontal taps are palignr
+// shuffles of neighbouring chunks; the row's last chunk or two, narrow rows
+// and the scalar build put the vertical results of a row in BEAUTY_LINE (u8,
+// 64 bytes of clamped padding each side) and the horizontal pass reads it.
 import { BEAUTY_LINE, LUT } from './layout';
 
-// r as a function of ad for the current strength: 32 bytes, looked up with
-// two i8x16.swizzle (indices ≥ 16 give 0, so ad ≥ 32 gives r = 0).
+// r as a function of ad for the current strength, ad = 0 … 31 (scalar
+// lookups); the SIMD blend reads the 16 bytes r(1 … 16) at +1.
 const R_TABLE: usize = LUT + 256;
 
 const PAD: usize = 64;
@@ -48,9 +51,20 @@ export function beautyPlane(
     const r4 = y + 2 < h ? r3 + <usize>ss : r3;
     const d = dst + <usize>(y * ds);
 
-    if (ASC_FEATURE_SIMD && n >= 16) {
-      // Whole chunks, then one last chunk ending at n (overlap is harmless).
-      // (A single fused loop measured slower in V8: keep two.)
+    if (ASC_FEATURE_SIMD && n >= 48) {
+      // One pass per row: the vertical result of the next chunk is computed
+      // ahead and the horizontal taps come from (previous, current, next)
+      // with palignr-style shuffles, so nothing goes through memory. When
+      // the row is not a whole number of chunks, its last two chunks go
+      // through the line buffer with clamped padding.
+      const t0 = v128.load(R_TABLE, 1); // r for ad = 1 … 16 (see blend)
+      const tail = <usize>(((n >> 4) - 1) << 4); // first chunk whose next one is not whole
+      if (radius == 1 && bpp == 1) fusedRow(r0, r1, r2, r3, r4, d, lb, n, tail, t0, 1, 1);
+      else if (radius == 1) fusedRow(r0, r1, r2, r3, r4, d, lb, n, tail, t0, 4, 1);
+      else if (bpp == 1) fusedRow(r0, r1, r2, r3, r4, d, lb, n, tail, t0, 1, 2);
+      else fusedRow(r0, r1, r2, r3, r4, d, lb, n, tail, t0, 4, 2);
+    } else if (ASC_FEATURE_SIMD && n >= 16) {
+      // Narrow rows: vertical pass into the line buffer, then horizontal.
       const last = <usize>(n - 16);
       if (radius == 1) {
         for (let o: usize = 0; o < last; o += 16) verticalChunk3(r1, r2, r3, lb, o);
@@ -61,20 +75,19 @@ export function beautyPlane(
       }
       padLeft(lb, bpp);
       padRight(lb, n, bpp);
-      const t0 = v128.load(R_TABLE);
-      const t1 = v128.load(R_TABLE, 16);
+      const t0 = v128.load(R_TABLE, 1); // r for ad = 1 … 16 (see blend)
       if (radius == 1 && bpp == 1) {
-        for (let o: usize = 0; o < last; o += 16) horizontal3Chunk1(r2, lb - 1, d, o, t0, t1);
-        horizontal3Chunk1(r2, lb - 1, d, last, t0, t1);
+        for (let o: usize = 0; o < last; o += 16) horizontal3Chunk1(r2, lb - 1, d, o, t0);
+        horizontal3Chunk1(r2, lb - 1, d, last, t0);
       } else if (radius == 1) {
-        for (let o: usize = 0; o < last; o += 16) horizontal3Chunk4(r2, lb - 4, d, o, t0, t1);
-        horizontal3Chunk4(r2, lb - 4, d, last, t0, t1);
+        for (let o: usize = 0; o < last; o += 16) horizontal3Chunk4(r2, lb - 4, d, o, t0);
+        horizontal3Chunk4(r2, lb - 4, d, last, t0);
       } else if (bpp == 1) {
-        for (let o: usize = 0; o < last; o += 16) horizontalChunk1(r2, lb - 2, d, o, t0, t1);
-        horizontalChunk1(r2, lb - 2, d, last, t0, t1);
+        for (let o: usize = 0; o < last; o += 16) horizontalChunk1(r2, lb - 2, d, o, t0);
+        horizontalChunk1(r2, lb - 2, d, last, t0);
       } else {
-        for (let o: usize = 0; o < last; o += 16) horizontalChunk4(r2, lb - 8, d, o, t0, t1);
-        horizontalChunk4(r2, lb - 8, d, last, t0, t1);
+        for (let o: usize = 0; o < last; o += 16) horizontalChunk4(r2, lb - 8, d, o, t0);
+        horizontalChunk4(r2, lb - 8, d, last, t0);
       }
     } else {
       for (let p = 0; p < n; p++) {
@@ -107,6 +120,117 @@ export function beautyPlane(
   }
 }
 
+// One row of the fused pass for a constant `bpp` (1, 4) and `radius` (1, 2):
+// chunks [0, tail) two at a time with the taps in registers, then the last
+// chunk in registers too when the row is a whole number of chunks, else the
+// rest of the row through the line buffer.
+@inline function fusedRow(
+  r0: usize, r1: usize, r2: usize, r3: usize, r4: usize, d: usize, lb: usize,
+  n: i32, tail: usize, t0: v128, bpp: i32, radius: i32,
+): void {
+  const keepAlpha = bpp == 4;
+  let cur = vertical(r0, r1, r2, r3, r4, 0, radius);
+  let prev = bpp == 1
+    ? i8x16.shuffle(cur, cur, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    : i8x16.shuffle(cur, cur, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3);
+  let o: usize = 0;
+  // Unrolled by two so the (prev, cur, next) rotation costs no moves.
+  for (; o + 16 < tail; o += 32) {
+    const n1 = vertical(r0, r1, r2, r3, r4, o + 16, radius);
+    v128.store(d + o, blend(v128.load(r2 + o), smooth(prev, cur, n1, bpp, radius), t0, keepAlpha));
+    const n2 = vertical(r0, r1, r2, r3, r4, o + 32, radius);
+    v128.store(d + o + 16, blend(v128.load(r2 + o + 16), smooth(cur, n1, n2, bpp, radius), t0, keepAlpha));
+    prev = n1;
+    cur = n2;
+  }
+  if (o < tail) {
+    const n1 = vertical(r0, r1, r2, r3, r4, o + 16, radius);
+    v128.store(d + o, blend(v128.load(r2 + o), smooth(prev, cur, n1, bpp, radius), t0, keepAlpha));
+    prev = cur;
+    cur = n1;
+  }
+  if ((n & 15) == 0) {
+    // The row ends with this chunk: its right neighbours clamp to its last pixel.
+    const next = bpp == 1
+      ? i8x16.shuffle(cur, cur, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15)
+      : i8x16.shuffle(cur, cur, 12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15);
+    v128.store(d + tail, blend(v128.load(r2 + tail), smooth(prev, cur, next, bpp, radius), t0, keepAlpha));
+    return;
+  }
+  const last = <usize>(n - 16);
+  for (let k = 0; k < 3; k++) {
+    const at = k == 0 ? tail - 16 : k == 1 ? tail : last;
+    if (radius == 1) verticalChunk3(r1, r2, r3, lb, at);
+    else verticalChunk(r0, r1, r2, r3, r4, lb, at);
+  }
+  padRight(lb, n, bpp);
+  for (let k = 0; k < 2; k++) {
+    const at = k == 0 ? tail : last;
+    if (radius == 1 && bpp == 1) horizontal3Chunk1(r2, lb - 1, d, at, t0);
+    else if (radius == 1) horizontal3Chunk4(r2, lb - 4, d, at, t0);
+    else if (bpp == 1) horizontalChunk1(r2, lb - 2, d, at, t0);
+    else horizontalChunk4(r2, lb - 8, d, at, t0);
+  }
+}
+
+@inline function vertical(r0: usize, r1: usize, r2: usize, r3: usize, r4: usize, o: usize, radius: i32): v128 {
+  return radius == 1 ? vertical3(r1, r2, r3, o) : vertical5(r0, r1, r2, r3, r4, o);
+}
+
+// Horizontal smoothing of `cur` from its vertical neighbours' chunks.
+@inline function smooth(prev: v128, cur: v128, next: v128, bpp: i32, radius: i32): v128 {
+  if (radius == 1) {
+    if (bpp == 1) return i8x16.avgr_u(i8x16.avgr_u(left1(prev, cur), right1(cur, next)), cur);
+    return i8x16.avgr_u(i8x16.avgr_u(left4(prev, cur), right4(cur, next)), cur);
+  }
+  if (bpp == 1) {
+    const a = i8x16.avgr_u(left2(prev, cur), right2(cur, next));
+    const b = i8x16.avgr_u(left1(prev, cur), right1(cur, next));
+    return i8x16.avgr_u(i8x16.avgr_u(a, cur), b);
+  }
+  const a = i8x16.avgr_u(left8(prev, cur), right8(cur, next));
+  const b = i8x16.avgr_u(left4(prev, cur), right4(cur, next));
+  return i8x16.avgr_u(i8x16.avgr_u(a, cur), b);
+}
+
+@inline function vertical3(r1: usize, r2: usize, r3: usize, o: usize): v128 {
+  return i8x16.avgr_u(i8x16.avgr_u(v128.load(r1 + o), v128.load(r3 + o)), v128.load(r2 + o));
+}
+
+@inline function vertical5(r0: usize, r1: usize, r2: usize, r3: usize, r4: usize, o: usize): v128 {
+  const a = i8x16.avgr_u(v128.load(r0 + o), v128.load(r4 + o));
+  const b = i8x16.avgr_u(v128.load(r1 + o), v128.load(r3 + o));
+  return i8x16.avgr_u(i8x16.avgr_u(a, v128.load(r2 + o)), b);
+}
+
+// The chunk shifted by k bytes to the right (left neighbours, from the end
+// of `prev`) or to the left (right neighbours, from the start of `next`):
+// one palignr each.
+@inline function left1(prev: v128, cur: v128): v128 {
+  return i8x16.shuffle(prev, cur, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
+}
+@inline function left2(prev: v128, cur: v128): v128 {
+  return i8x16.shuffle(prev, cur, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29);
+}
+@inline function left4(prev: v128, cur: v128): v128 {
+  return i8x16.shuffle(prev, cur, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
+}
+@inline function left8(prev: v128, cur: v128): v128 {
+  return i8x16.shuffle(prev, cur, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
+}
+@inline function right1(cur: v128, next: v128): v128 {
+  return i8x16.shuffle(cur, next, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+}
+@inline function right2(cur: v128, next: v128): v128 {
+  return i8x16.shuffle(cur, next, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17);
+}
+@inline function right4(cur: v128, next: v128): v128 {
+  return i8x16.shuffle(cur, next, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+}
+@inline function right8(cur: v128, next: v128): v128 {
+  return i8x16.shuffle(cur, next, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
+}
+
 @inline function verticalChunk3(r1: usize, r2: usize, r3: usize, lb: usize, o: usize): void {
   v128.store(lb + o, i8x16.avgr_u(i8x16.avgr_u(v128.load(r1 + o), v128.load(r3 + o)), v128.load(r2 + o)));
 }
@@ -119,40 +243,45 @@ export function beautyPlane(
 
 // `q` points two pixels before the chunk in the line buffer; the tap
 // distance (1 byte for luma, 4 for RGBA) is written out as immediate offsets.
-@inline function horizontalChunk1(r2: usize, q0: usize, d: usize, o: usize, t0: v128, t1: v128): void {
+@inline function horizontalChunk1(r2: usize, q0: usize, d: usize, o: usize, t0: v128): void {
   const q = q0 + o;
   const a = i8x16.avgr_u(v128.load(q), v128.load(q, 4));
   const b = i8x16.avgr_u(v128.load(q, 1), v128.load(q, 3));
   const x = v128.load(r2 + o);
-  v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(a, v128.load(q, 2)), b), t0, t1, false));
+  v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(a, v128.load(q, 2)), b), t0, false));
 }
 
-@inline function horizontalChunk4(r2: usize, q0: usize, d: usize, o: usize, t0: v128, t1: v128): void {
+@inline function horizontalChunk4(r2: usize, q0: usize, d: usize, o: usize, t0: v128): void {
   const q = q0 + o;
   const a = i8x16.avgr_u(v128.load(q), v128.load(q, 16));
   const b = i8x16.avgr_u(v128.load(q, 4), v128.load(q, 12));
   const x = v128.load(r2 + o);
-  v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(a, v128.load(q, 8)), b), t0, t1, true));
+  v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(a, v128.load(q, 8)), b), t0, true));
 }
 
-@inline function horizontal3Chunk1(r2: usize, q0: usize, d: usize, o: usize, t0: v128, t1: v128): void {
+@inline function horizontal3Chunk1(r2: usize, q0: usize, d: usize, o: usize, t0: v128): void {
   const q = q0 + o;
   const x = v128.load(r2 + o);
-  v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(v128.load(q), v128.load(q, 2)), v128.load(q, 1)), t0, t1, false));
+  v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(v128.load(q), v128.load(q, 2)), v128.load(q, 1)), t0, false));
 }
 
-@inline function horizontal3Chunk4(r2: usize, q0: usize, d: usize, o: usize, t0: v128, t1: v128): void {
+@inline function horizontal3Chunk4(r2: usize, q0: usize, d: usize, o: usize, t0: v128): void {
   const q = q0 + o;
   const x = v128.load(r2 + o);
-  v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(v128.load(q), v128.load(q, 8)), v128.load(q, 4)), t0, t1, true));
+  v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(v128.load(q), v128.load(q, 8)), v128.load(q, 4)), t0, true));
 }
 
-// r = 0 on alpha lanes (RGBA) leaves alpha as it is.
-@inline function blend(x: v128, sm: v128, t0: v128, t1: v128, keepAlpha: bool): v128 {
+// r(ad) = r(32 − ad) (ad·(32 − ad) is symmetric), so one 16-entry table
+// t0[j] = r(j + 1) covers ad = 1 … 31 with j = min(ad − 1, 31 − ad)
+// (wrapping u8 subtractions): ad = 0 gives j = 31 and ad ≥ 32 gives j ≥ 31,
+// both out of range, so the swizzle returns r = 0 there. r = 0 on alpha
+// lanes (RGBA) leaves alpha as it is.
+@inline function blend(x: v128, sm: v128, t0: v128, keepAlpha: bool): v128 {
   const pos = i8x16.sub_sat_u(sm, x);
   const neg = i8x16.sub_sat_u(x, sm);
   const ad = v128.or(pos, neg);
-  let r = v128.or(i8x16.swizzle(t0, ad), i8x16.swizzle(t1, i8x16.sub(ad, i8x16.splat(16))));
+  const j = i8x16.min_u(i8x16.sub(ad, i8x16.splat(1)), i8x16.sub(i8x16.splat(31), ad));
+  let r = i8x16.swizzle(t0, j);
   if (keepAlpha) r = v128.and(r, i32x4.splat(0x00ffffff));
   return i8x16.sub_sat_u(i8x16.add_sat_u(x, i8x16.min_u(r, pos)), i8x16.min_u(r, neg));
 }
