@@ -70,6 +70,16 @@ window.RTCPeerConnection = class extends TutorialPeerConnection {
     return super.addIceCandidate(candidate ?? undefined);
   }
 
+  // ngx-trtc puts its first candidate in the subscriber answer (so ion-sfu never waits on a
+  // peer-reflexive pair); while routed, that candidate must stay private too, or ion-sfu
+  // reaches this page directly and the relay is bypassed.
+  override get localDescription(): RTCSessionDescription | null {
+    const description = super.localDescription;
+    if (!mediaRoute || !description) return description;
+    const sdp = description.sdp.replace(/^a=candidate:.*\r?\n/gm, '');
+    return { type: description.type, sdp, toJSON: () => ({ type: description.type, sdp }) } as RTCSessionDescription;
+  }
+
 } as typeof RTCPeerConnection;
 // Our own candidates stay private while routed, so ion-sfu only learns the relay's address.
 {
