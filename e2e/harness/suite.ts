@@ -23,7 +23,7 @@ export function useStackAndBrowser(options: StackOptions & { browserArgs?: strin
   beforeAll(async () => {
     stack = await startStack(options);
     browser = await launchBrowser(stack, options.browserArgs);
-  }, 90000);
+  }, 120000);
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();

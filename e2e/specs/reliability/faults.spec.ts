@@ -7,10 +7,8 @@
  * figures (see docs/RELIABILITY.md), never pass/fail criteria; the one bound
  * checked is the protocol's heartbeat bound, with margin.
  */
-import type { Browser } from 'playwright-core';
 
 import { startBlackholeProxy } from '../../harness/blackhole-proxy.js';
-import { launchBrowser } from '../../harness/browser.js';
 import { recordFigure } from '../../harness/figures.js';
 import {
   closePages,
@@ -22,8 +20,8 @@ import {
   waitForEvent,
   waitForMediaFlowing,
 } from '../../harness/reliability.js';
-import { startStack, type Stack } from '../../harness/stack.js';
 import { joinAndPublish, waitForRemoteMedia } from '../../harness/tutorial.js';
+import { useStackAndBrowser } from '../../harness/suite.js';
 
 const FIG = 'faults';
 /** docs/protocol.md "Liveness": (maxMissed + 1) × intervalMs with the default config. */
@@ -32,21 +30,10 @@ const HEARTBEAT_BOUND_MS = (2 + 1) * 5000;
 const HEARTBEAT_MARGIN_MS = 5000;
 
 describe('reliability: faults in a call', () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startStack({ label: 'faults' });
-    browser = await launchBrowser(stack);
-  }, 120000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  }, 30000);
+  const suite = useStackAndBrowser({ label: 'faults' });
 
   it('the client signaling WebSocket dropped mid-call: the client re-joins, media flows, no stream event lost or doubled', async () => {
-    const [alice, bob] = await startCall(browser, stack, 3101, ['alice', 'bob']);
+    const [alice, bob] = await startCall(suite.browser, suite.stack, 3101, ['alice', 'bob']);
     const mark = (await eventsOf(alice)).length;
     const t0 = Date.now();
     expect(await alice.evaluate(() => (window as any).e2e.dropSignal())).toBe(1);
@@ -79,7 +66,7 @@ describe('reliability: faults in a call', () => {
   }, 240000);
 
   it('a silent signaling link (no frames either way, TCP up): the client heartbeat (rtc.ping) detects it and re-joins', async () => {
-    const [alice, bob] = await startCall(browser, stack, 3102, ['alice', 'bob']);
+    const [alice, bob] = await startCall(suite.browser, suite.stack, 3102, ['alice', 'bob']);
     const mark = (await eventsOf(alice)).length;
     const t0 = Date.now();
     expect(await alice.evaluate(() => (window as any).e2e.stallSignal())).toBe(1);
@@ -101,10 +88,10 @@ describe('reliability: faults in a call', () => {
   }, 240000);
 
   it('room-server restarted: both clients re-join, re-publish, media flows, stream events balanced', async () => {
-    const [alice, bob] = await startCall(browser, stack, 3103, ['alice', 'bob']);
+    const [alice, bob] = await startCall(suite.browser, suite.stack, 3103, ['alice', 'bob']);
     const marks = await Promise.all([alice, bob].map(async (p) => (await eventsOf(p)).length));
     const t0 = Date.now();
-    await stack.restartRoomServer();
+    await suite.stack.restartRoomServer();
     const restartMs = Date.now() - t0;
     await Promise.all([
       waitForEvent(alice, 'reconnected', undefined, 90000, marks[0]),
@@ -129,12 +116,12 @@ describe('reliability: faults in a call', () => {
   }, 300000);
 
   it('ion-sfu killed (SIGKILL) and restarted 2 s later: clients recover media, stream events balanced', async () => {
-    const [alice, bob] = await startCall(browser, stack, 3104, ['alice', 'bob']);
+    const [alice, bob] = await startCall(suite.browser, suite.stack, 3104, ['alice', 'bob']);
     const marks = await Promise.all([alice, bob].map(async (p) => (await eventsOf(p)).length));
     const t0 = Date.now();
-    await stack.stopSfu(true);
+    await suite.stack.stopSfu(true);
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    await stack.restartSfu();
+    await suite.stack.restartSfu();
     const sfuBackMs = Date.now() - t0;
     await Promise.all([
       waitForEvent(alice, 'reconnected', undefined, 90000, marks[0]),
@@ -159,11 +146,11 @@ describe('reliability: faults in a call', () => {
   }, 300000);
 
   it('a client that vanishes without closing (its link black-holed) is dropped by the heartbeat; the others get peer-leave within the bound', async () => {
-    const proxy = await startBlackholeProxy(stack, 9101, Number(new URL(stack.httpUrl).port));
+    const proxy = await startBlackholeProxy(suite.stack, 9101, Number(new URL(suite.stack.httpUrl).port));
     try {
-      const alice = await openReliabilityPage(browser, stack);
+      const alice = await openReliabilityPage(suite.browser, suite.stack);
       await joinAndPublish(alice, { userId: 'alice', roomId: 3105 });
-      const bob = await openReliabilityPage(browser, stack);
+      const bob = await openReliabilityPage(suite.browser, suite.stack);
       // bob reaches room-server through the relay; his media goes straight to ion-sfu.
       await bob.evaluate((url) => (window as any).TRTC.setServerUrl(url), `ws://127.0.0.1:${proxy.port}/rtc`);
       await joinAndPublish(bob, { userId: 'bob', roomId: 3105 });
@@ -178,9 +165,9 @@ describe('reliability: faults in a call', () => {
       expect(peerLeaveMs).toBeLessThan(HEARTBEAT_BOUND_MS + HEARTBEAT_MARGIN_MS);
       const aliceEvents = await eventsOf(alice);
       expect(aliceEvents.some((e) => e.type === 'stream-removed' && e.userId === 'bob')).toBeTrue();
-      const metrics = await stack.runInNetwork(
+      const metrics = await suite.stack.runInNetwork(
         `fetch(process.argv[1]).then(async (r) => console.log(await r.text()))`,
-        [`${stack.httpUrl}/metrics`],
+        [`${suite.stack.httpUrl}/metrics`],
       );
       expect(metrics).toMatch(/roomserver_leaves_total\{reason="timeout"\} [1-9]/);
       recordFigure(FIG, 'vanishedClient', { peerLeaveMs, boundMs: HEARTBEAT_BOUND_MS });

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
 import { generatePrivateMapKey, generateUserSig } from '../../../projects/room-server/src/index.js';
 import {
@@ -20,11 +20,11 @@ import {
   withDirection,
   withoutMsid,
 } from '../../../projects/room-server/test/support/sdp.js';
-import { launchBrowser } from '../../harness/browser.js';
 import { recordFigure } from '../../harness/figures.js';
 import { bundlePage, openTestPage } from '../../harness/pages.js';
 import { request, runRawRpc, type RawStep } from '../../harness/raw-rpc.js';
-import { ROOT, devSdkAppId, startStack, type Stack } from '../../harness/stack.js';
+import { ROOT, devSdkAppId } from '../../harness/stack.js';
+import { useStackAndBrowser } from '../../harness/suite.js';
 import { joinAndPublish, waitForRemoteMedia } from '../../harness/tutorial.js';
 
 const SDK_APP_ID = devSdkAppId();
@@ -60,22 +60,11 @@ function answerReceivesMedia(sdp: string): boolean {
 }
 
 describe('security', () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startStack({ label: 'security' });
-    browser = await launchBrowser(stack);
-  }, 120000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  }, 30000);
+  const suite = useStackAndBrowser({ label: 'security' });
 
   async function newPage(): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    await openTestPage(page, stack, 'tutorial');
+    const page = await (await suite.browser.newContext()).newPage();
+    await openTestPage(page, suite.stack, 'tutorial');
     return page;
   }
 
@@ -106,7 +95,7 @@ describe('security', () => {
       ]);
       // A sig of the right app, presented with another (unknown) sdkAppId.
       steps.push({ open: 'otherAppParam' }, { client: 'otherAppParam', send: request('room.join', { ...joinParams('eve', 4101), sdkAppId: 1400000999 }) });
-      const { replies } = await runRawRpc(stack, steps);
+      const { replies } = await runRawRpc(suite.stack, steps);
       const codes: Record<string, number> = {};
       names.forEach((name, i) => {
         const reply = replies[i * 3 + 1]!;
@@ -162,7 +151,7 @@ describe('security', () => {
 
       // Raw: mallory's snapshot of room B is empty; naming room A's ion-sfu session is refused;
       // ion-sfu's subscriber offer to her carries none of room A's streams, while a peer in A gets them.
-      const { replies, notifications } = await runRawRpc(stack, [
+      const { replies, notifications } = await runRawRpc(suite.stack, [
         { open: 'mallory' },
         { client: 'mallory', send: request('room.join', joinParams('mallory2', 4202)) },
         { client: 'mallory', send: request('join', { sid: `${SDK_APP_ID}:n:4201`, offer: { type: 'offer', sdp: DATACHANNEL_OFFER } }) },
@@ -237,7 +226,7 @@ describe('security', () => {
         { client: 'x', send: request('room.switchRole', { role: 'anchor' }) },
         { client: 'x', send: request('stream.publish', { streamId: AUDIO_VIDEO_STREAM_ID, type: 'main', hasAudio: true, hasVideo: true }) },
       );
-      const { replies } = await runRawRpc(stack, steps);
+      const { replies } = await runRawRpc(suite.stack, steps);
       const outcome: Record<string, string> = {};
       names.forEach((name, i) => {
         expect(replies[i * 3 + 1]!['error']).withContext(`${name}: room.join`).toBeUndefined();
@@ -294,7 +283,7 @@ describe('security', () => {
         { client: 'deaf', send: request('join', { offer: { type: 'offer', sdp: DATACHANNEL_OFFER } }) },
         { sleepMs: 3000 },
       ];
-      const { replies, notifications } = await runRawRpc(stack, steps);
+      const { replies, notifications } = await runRawRpc(suite.stack, steps);
       const err = (i: number) => replies[i]?.['error']?.message;
       expect(err(1)).toBe('PRIVILEGE_DENIED'); // no enter
       expect(err(3)).toBe('PRIVILEGE_DENIED'); // room does not exist yet, no create
@@ -336,7 +325,7 @@ describe('security', () => {
   describe('identities', () => {
     it('a client cannot name ion-sfu session ids or user ids, nor join as someone else', async () => {
       const sdp = { type: 'offer', sdp: DATACHANNEL_OFFER };
-      const { replies } = await runRawRpc(stack, [
+      const { replies } = await runRawRpc(suite.stack, [
         { open: 'c' },
         { client: 'c', send: request('room.join', joinParams('carol', 4401)) },
         { client: 'c', send: request('join', { sid: 'any-session', offer: sdp }) },
@@ -369,22 +358,22 @@ describe('security', () => {
     }
 
     it("ion-sfu's signaling, its metrics and room-server are not reachable from the host, only on the namespace's 127.0.0.1", async () => {
-      if (!stack.network.mediaAddress) {
+      if (!suite.stack.network.mediaAddress) {
         pending('host fallback: no namespace to reach into');
         return;
       }
-      const http = Number(new URL(stack.httpUrl).port);
+      const http = Number(new URL(suite.stack.httpUrl).port);
       const fromHost = {
-        sfu: await tcpProbe(stack.network.mediaAddress, stack.sfuPort),
-        sfuMetrics: await tcpProbe(stack.network.mediaAddress, 8100),
-        roomServer: await tcpProbe(stack.network.mediaAddress, http),
+        sfu: await tcpProbe(suite.stack.network.mediaAddress, suite.stack.sfuPort),
+        sfuMetrics: await tcpProbe(suite.stack.network.mediaAddress, 8100),
+        roomServer: await tcpProbe(suite.stack.network.mediaAddress, http),
       };
       expect(fromHost).toEqual({ sfu: 'ECONNREFUSED', sfuMetrics: 'ECONNREFUSED', roomServer: 'ECONNREFUSED' });
-      const inside = await stack.runInNetwork(
+      const inside = await suite.stack.runInNetwork(
         `const net = require('node:net');
          const probe = (h, p) => new Promise((r) => { const s = net.connect(p, h); s.on('connect', () => { s.destroy(); r('open'); }); s.on('error', (e) => r(e.code)); });
-         (async () => console.log(JSON.stringify({ loopback: await probe('127.0.0.1', ${stack.sfuPort}), veth: await probe(process.argv[1], ${stack.sfuPort}) })))();`,
-        [stack.network.mediaAddress],
+         (async () => console.log(JSON.stringify({ loopback: await probe('127.0.0.1', ${suite.stack.sfuPort}), veth: await probe(process.argv[1], ${suite.stack.sfuPort}) })))();`,
+        [suite.stack.network.mediaAddress],
       );
       expect(JSON.parse(inside)).toEqual({ loopback: 'open', veth: 'ECONNREFUSED' });
     }, 60000);
@@ -392,23 +381,12 @@ describe('security', () => {
 });
 
 describe('security: Origin allow-list', () => {
-  let stack: Stack;
-  let browser: Browser;
   const ALLOWED = 'http://127.0.0.1:8080';
-
-  beforeAll(async () => {
-    stack = await startStack({ label: 'origin', roomServerEnv: { ROOM_SERVER_ALLOWED_ORIGINS: `${ALLOWED},https://meet.example.com` } });
-    browser = await launchBrowser(stack);
-  }, 120000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  }, 30000);
+  const suite = useStackAndBrowser({ label: 'origin', roomServerEnv: { ROOM_SERVER_ALLOWED_ORIGINS: `${ALLOWED},https://meet.example.com` } });
 
   it('refuses the upgrade (HTTP 403) without an Origin or with an unlisted one; a listed Origin joins', async () => {
-    if (stack.httpUrl !== ALLOWED) pending(`the stack is not on ${ALLOWED} (host fallback)`);
-    const { replies } = await runRawRpc(stack, [
+    if (suite.stack.httpUrl !== ALLOWED) pending(`the suite.stack is not on ${ALLOWED} (host fallback)`);
+    const { replies } = await runRawRpc(suite.stack, [
       { open: 'none' },
       { open: 'evil', origin: 'http://evil.example' },
       { open: 'lookalike', origin: 'http://127.0.0.1:8080.evil.example' },
@@ -420,13 +398,13 @@ describe('security: Origin allow-list', () => {
   }, 60000);
 
   it('a page on a listed origin joins; a page on another origin cannot open the signaling link (SIGNAL_CHANNEL_SETUP_FAILED)', async () => {
-    if (stack.httpUrl !== ALLOWED) pending(`the stack is not on ${ALLOWED} (host fallback)`);
-    const good = await (await browser.newContext()).newPage();
-    await openTestPage(good, stack, 'tutorial');
+    if (suite.stack.httpUrl !== ALLOWED) pending(`the suite.stack is not on ${ALLOWED} (host fallback)`);
+    const good = await (await suite.browser.newContext()).newPage();
+    await openTestPage(good, suite.stack, 'tutorial');
     await joinAndPublish(good, { userId: 'erin', roomId: 4502, publish: false });
     expect(await good.evaluate(() => (window as any).client.connectionState)).toBe('CONNECTED');
 
-    const evil = await (await browser.newContext()).newPage();
+    const evil = await (await suite.browser.newContext()).newPage();
     const evilUrl = 'http://evil.example/__e2e/tutorial.html';
     const script = await bundlePage('tutorial');
     await evil.route(evilUrl, (route) =>
@@ -445,7 +423,7 @@ describe('security: Origin allow-list', () => {
       } finally {
         client.destroy();
       }
-    }, { url: stack.signalUrl, sdkAppId: SDK_APP_ID, userSig: sig('frank') });
+    }, { url: suite.stack.signalUrl, sdkAppId: SDK_APP_ID, userSig: sig('frank') });
     expect(result).toBe(0x4001);
     await good.evaluate(() => (window as any).client.leave());
     await good.context().close();
