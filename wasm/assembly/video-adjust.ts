@@ -182,13 +182,35 @@ export function adjustRgba(
     }
     // c2 = gray + ((c1 − gray)·s6 + 32 >> 6) = (c1·s6 + gray·(64 − s6) + 32) >> 6
     // exactly (gray·64 is a multiple of 64), and every term fits an i16 lane
-    // for s6 in [0, 128]. Per 4 pixels: pmaddwd gives R·77 + G·150 and B·29
+    // for s6 in [0, 128].
+    const sb = <i16>s6;
+    if (n >= 64) {
+      // 16 pixels at a time as R, G, B and A planes (see saturate16): the
+      // per-pixel gray needs no horizontal sums there.
+      const ks = i16x8.splat(<i16>k);
+      const adds = i16x8.splat(<i16>(128 + bias - k));
+      const s6s = i16x8.splat(sb);
+      const g6s = i16x8.splat(<i16>(64 - s6));
+      const last64 = <usize>(n - 64);
+      for (let y = 0; y < h; y++) {
+        const s = src + <usize>(y * ss);
+        const d = dst + <usize>(y * ds);
+        if (mirror) {
+          for (let o: usize = 0; o < last64; o += 64) saturate16(s + last64 - o, d + o, true, ks, adds, s6s, g6s);
+          saturate16(s, d + last64, true, ks, adds, s6s, g6s);
+        } else {
+          for (let o: usize = 0; o < last64; o += 64) saturate16(s + o, d + o, false, ks, adds, s6s, g6s);
+          saturate16(s + last64, d + last64, false, ks, adds, s6s, g6s);
+        }
+      }
+      return;
+    }
+    // Rows of 4–15 pixels, 4 at a time: pmaddwd gives R·77 + G·150 and B·29
     // per pixel (i32), two shufps + add sum each pixel's pair, then the
     // per-pixel term gray·(64 − s6) + 32 is spread over the R, G, B lanes
     // with one pshufb (alpha lanes get 0 and the factor 64: alpha unchanged).
     const wts = i16x8(77, 150, 29, 0, 77, 150, 29, 0);
     const g6 = i32x4.splat(64 - s6);
-    const sb = <i16>s6;
     const sv = i16x8(sb, sb, sb, 64, sb, sb, sb, 64);
     for (let y = 0; y < h; y++) {
       const s = src + <usize>(y * ss);
@@ -246,4 +268,78 @@ export function adjustRgba(
   const rl = i16x8.shr_s(i16x8.add(i16x8.mul(lo, sv), i8x16.swizzle(term, spreadL)), 6);
   const rh = i16x8.shr_s(i16x8.add(i16x8.mul(hi, sv), i8x16.swizzle(term, spreadH)), 6);
   return i8x16.narrow_i16x8_u(rl, rh);
+}
+
+// One channel's 8 pixels (u16 lanes) through the clamped affine map.
+@inline function affine16(c: v128, k: v128, add: v128): v128 {
+  const v = i16x8.add(i16x8.shr_u(i16x8.add(i16x8.mul(c, k), i16x8.splat(64)), 7), add);
+  return i16x8.min_s(i16x8.max_s(v, i16x8.splat(0)), i16x8.splat(255));
+}
+
+// (c1·s6 + term) >> 6 for 8 pixels of one channel, term = gray·(64 − s6) + 32.
+@inline function mix16(c1: v128, term: v128, s6: v128): v128 {
+  return i16x8.shr_s(i16x8.add(i16x8.mul(c1, s6), term), 6);
+}
+
+// The per-pixel term gray·(64 − s6) + 32 of 8 pixels.
+@inline function grayTerm16(r1: v128, g1: v128, b1: v128, g6: v128): v128 {
+  const sum = i16x8.add(i16x8.add(i16x8.mul(r1, i16x8.splat(77)), i16x8.mul(g1, i16x8.splat(150))),
+    i16x8.add(i16x8.mul(b1, i16x8.splat(29)), i16x8.splat(128)));
+  return i16x8.add(i16x8.mul(i16x8.shr_u(sum, 8), g6), i16x8.splat(32));
+}
+
+// Brightness/contrast + saturation of 16 RGBA pixels: 64 bytes at `sp`
+// (pixel order reversed when `mirror`) to 64 bytes at `dp`. One pshufb per
+// vector groups each pixel's bytes by channel (and reverses the pixels), a
+// 4 × 4 transpose of 32-bit lanes makes R, G, B and A planes of 16 bytes,
+// the arithmetic runs on u16 lanes of those planes, and byte then 16-bit
+// unpacks interleave the result with the untouched alpha plane.
+@inline function saturate16(
+  sp: usize, dp: usize, mirror: bool, k: v128, add: v128, s6: v128, g6: v128,
+): void {
+  const v0 = v128.load(sp);
+  const v1 = v128.load(sp, 16);
+  const v2 = v128.load(sp, 32);
+  const v3 = v128.load(sp, 48);
+  let a0: v128, a1: v128, a2: v128, a3: v128;
+  if (mirror) {
+    a0 = i8x16.shuffle(v3, v3, 12, 8, 4, 0, 13, 9, 5, 1, 14, 10, 6, 2, 15, 11, 7, 3);
+    a1 = i8x16.shuffle(v2, v2, 12, 8, 4, 0, 13, 9, 5, 1, 14, 10, 6, 2, 15, 11, 7, 3);
+    a2 = i8x16.shuffle(v1, v1, 12, 8, 4, 0, 13, 9, 5, 1, 14, 10, 6, 2, 15, 11, 7, 3);
+    a3 = i8x16.shuffle(v0, v0, 12, 8, 4, 0, 13, 9, 5, 1, 14, 10, 6, 2, 15, 11, 7, 3);
+  } else {
+    a0 = i8x16.shuffle(v0, v0, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    a1 = i8x16.shuffle(v1, v1, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    a2 = i8x16.shuffle(v2, v2, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    a3 = i8x16.shuffle(v3, v3, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  }
+  const t0 = i8x16.shuffle(a0, a1, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+  const t1 = i8x16.shuffle(a0, a1, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+  const t2 = i8x16.shuffle(a2, a3, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+  const t3 = i8x16.shuffle(a2, a3, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+  const r = i8x16.shuffle(t0, t2, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+  const g = i8x16.shuffle(t0, t2, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+  const b = i8x16.shuffle(t1, t3, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+  const a = i8x16.shuffle(t1, t3, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+
+  const rl = affine16(i16x8.extend_low_i8x16_u(r), k, add);
+  const gl = affine16(i16x8.extend_low_i8x16_u(g), k, add);
+  const bl = affine16(i16x8.extend_low_i8x16_u(b), k, add);
+  const tl = grayTerm16(rl, gl, bl, g6);
+  const rh = affine16(i16x8.extend_high_i8x16_u(r), k, add);
+  const gh = affine16(i16x8.extend_high_i8x16_u(g), k, add);
+  const bh = affine16(i16x8.extend_high_i8x16_u(b), k, add);
+  const th = grayTerm16(rh, gh, bh, g6);
+  const r2 = i8x16.narrow_i16x8_u(mix16(rl, tl, s6), mix16(rh, th, s6));
+  const g2 = i8x16.narrow_i16x8_u(mix16(gl, tl, s6), mix16(gh, th, s6));
+  const b2 = i8x16.narrow_i16x8_u(mix16(bl, tl, s6), mix16(bh, th, s6));
+
+  const rgLo = i8x16.shuffle(r2, g2, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const rgHi = i8x16.shuffle(r2, g2, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  const baLo = i8x16.shuffle(b2, a, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const baHi = i8x16.shuffle(b2, a, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  v128.store(dp, i8x16.shuffle(rgLo, baLo, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23));
+  v128.store(dp, i8x16.shuffle(rgLo, baLo, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), 16);
+  v128.store(dp, i8x16.shuffle(rgHi, baHi, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), 32);
+  v128.store(dp, i8x16.shuffle(rgHi, baHi, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), 48);
 }
