@@ -4,21 +4,21 @@
 //     radius 1: sm3(p-1 … p+1) = avg(avg(p-1, p+1), p0)              ≈ [1 2 1] / 4
 //     radius 2: sm5(p-2 … p+2) = avg(avg(avg(p-2, p+2), p0), avg(p-1, p+1))
 //                                                                 ≈ [1 2 2 2 1] / 8
-//   ad  = |sm - x|,  m = max(0, 32 - ad)
-//   r   = (ad * m * s8 + 4096) >> 13            s8 = strength × 256
+//   ad  = |sm - x|,  m = max(0, 31 - ad)
+//   r   = (ad * m * s8 + 3840) / 7680           s8 = strength × 256 (r ≤ 8)
 //   out = sm > x ? x + r : x - r                 (r ≤ ad: never overshoots)
 // SIMD: r comes from a 16-entry table (one i8x16.swizzle, see blend); with
 // pos = sm ⊖ x and neg = x ⊖ sm (saturating), out = (x ⊕ min(r, pos)) ⊖ min(r, neg).
 // Flat areas (small ad) move toward the smoothed value; edges and detail
-// (ad ≥ 32) stay as they are. Rows of ≥ 48 bytes (SIMD) take one fused pass:
+// (ad ≥ 31) stay as they are. Rows of ≥ 48 bytes (SIMD) take one fused pass:
 // vertical results stay in registers and the horizontal taps are palignr
 // shuffles of neighbouring chunks; the row's last chunk or two, narrow rows
 // and the scalar build put the vertical results of a row in BEAUTY_LINE (u8,
 // 64 bytes of clamped padding each side) and the horizontal pass reads it.
 import { BEAUTY_LINE, LUT } from './layout';
 
-// r as a function of ad for the current strength, ad = 0 … 31 (scalar
-// lookups); the SIMD blend reads the 16 bytes r(1 … 16) at +1.
+// r as a function of ad for the current strength, ad = 0 … 30 (scalar
+// lookups); the SIMD blend reads the 16 bytes r(0 … 15).
 const R_TABLE: usize = LUT + 256;
 
 const PAD: usize = 64;
@@ -42,7 +42,7 @@ export function beautyPlane(
   if (strength < 0) strength = 0;
   if (strength > 256) strength = 256;
   if (radius != 2) radius = 1;
-  for (let ad = 0; ad < 32; ad++) store<u8>(R_TABLE + <usize>ad, (ad * (32 - ad) * strength + 4096) >> 13);
+  for (let ad = 0; ad < 31; ad++) store<u8>(R_TABLE + <usize>ad, (ad * (31 - ad) * strength + 3840) / 7680);
   for (let y = 0; y < h; y++) {
     const r2 = src + <usize>(y * ss);
     const r1 = y >= 1 ? r2 - <usize>ss : r2;
@@ -57,7 +57,7 @@ export function beautyPlane(
       // with palignr-style shuffles, so nothing goes through memory. When
       // the row is not a whole number of chunks, its last two chunks go
       // through the line buffer with clamped padding.
-      const t0 = v128.load(R_TABLE, 1); // r for ad = 1 … 16 (see blend)
+      const t0 = v128.load(R_TABLE); // r for ad = 0 … 15 (see blend)
       const tail = <usize>(((n >> 4) - 1) << 4); // first chunk whose next one is not whole
       if (radius == 1 && bpp == 1) fusedRow(r0, r1, r2, r3, r4, d, lb, n, tail, t0, 1, 1);
       else if (radius == 1) fusedRow(r0, r1, r2, r3, r4, d, lb, n, tail, t0, 4, 1);
@@ -75,7 +75,7 @@ export function beautyPlane(
       }
       padLeft(lb, bpp);
       padRight(lb, n, bpp);
-      const t0 = v128.load(R_TABLE, 1); // r for ad = 1 … 16 (see blend)
+      const t0 = v128.load(R_TABLE); // r for ad = 0 … 15 (see blend)
       if (radius == 1 && bpp == 1) {
         for (let o: usize = 0; o < last; o += 16) horizontal3Chunk1(r2, lb - 1, d, o, t0);
         horizontal3Chunk1(r2, lb - 1, d, last, t0);
@@ -113,7 +113,7 @@ export function beautyPlane(
         const b = avg(load<u8>(q - s1), load<u8>(q + s1));
         const sm = radius == 1 ? avg(b, load<u8>(q)) : avg(avg(avg(load<u8>(q - s2), load<u8>(q + s2)), load<u8>(q)), b);
         const ad = sm > x ? sm - x : x - sm;
-        const r = ad < 32 ? <i32>load<u8>(R_TABLE + <usize>ad) : 0;
+        const r = ad < 31 ? <i32>load<u8>(R_TABLE + <usize>ad) : 0;
         store<u8>(d + o, <u8>(sm > x ? x + r : x - r));
       }
     }
@@ -271,16 +271,15 @@ export function beautyPlane(
   v128.store(d + o, blend(x, i8x16.avgr_u(i8x16.avgr_u(v128.load(q), v128.load(q, 8)), v128.load(q, 4)), t0, true));
 }
 
-// r(ad) = r(32 − ad) (ad·(32 − ad) is symmetric), so one 16-entry table
-// t0[j] = r(j + 1) covers ad = 1 … 31 with j = min(ad − 1, 31 − ad)
-// (wrapping u8 subtractions): ad = 0 gives j = 31 and ad ≥ 32 gives j ≥ 31,
-// both out of range, so the swizzle returns r = 0 there. r = 0 on alpha
-// lanes (RGBA) leaves alpha as it is.
+// r(ad) = r(31 − ad) (ad·(31 − ad) is symmetric), so one 16-entry table
+// t0[j] = r(j) covers ad = 0 … 30 with j = min(ad, 31 ⊖ ad) (saturating),
+// always in 0 … 15: ad ≥ 31 gives j = 0 and r(0) = 0. r = 0 on alpha lanes
+// (RGBA) leaves alpha as it is.
 @inline function blend(x: v128, sm: v128, t0: v128, keepAlpha: bool): v128 {
   const pos = i8x16.sub_sat_u(sm, x);
   const neg = i8x16.sub_sat_u(x, sm);
   const ad = v128.or(pos, neg);
-  const j = i8x16.min_u(i8x16.sub(ad, i8x16.splat(1)), i8x16.sub(i8x16.splat(31), ad));
+  const j = i8x16.min_u(ad, i8x16.sub_sat_u(i8x16.splat(31), ad));
   let r = i8x16.swizzle(t0, j);
   if (keepAlpha) r = v128.and(r, i32x4.splat(0x00ffffff));
   return i8x16.sub_sat_u(i8x16.add_sat_u(x, i8x16.min_u(r, pos)), i8x16.min_u(r, neg));

@@ -151,7 +151,7 @@ export function beautyPlaneRef(
           : avg(avg(avg(vertical(x - 2, y, c), vertical(x + 2, y, c)), vertical(x, y, c)),
             avg(vertical(x - 1, y, c), vertical(x + 1, y, c)));
         const ad = Math.abs(sm - v);
-        const r = (ad * Math.max(0, 32 - ad) * strength + 4096) >> 13;
+        const r = Math.floor((ad * Math.max(0, 31 - ad) * strength + 3840) / 7680);
         dst[o] = sm > v ? v + r : v - r;
       }
     }
