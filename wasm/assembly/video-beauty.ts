@@ -273,15 +273,14 @@ export function beautyPlane(
 
 // r(ad) = r(31 − ad) (ad·(31 − ad) is symmetric), so one 16-entry table
 // t0[j] = r(j) covers ad = 0 … 30 with j = min(ad, 31 ⊖ ad) (saturating),
-// always in 0 … 15: ad ≥ 31 gives j = 0 and r(0) = 0. r = 0 on alpha lanes
-// (RGBA) leaves alpha as it is.
+// always in 0 … 15: ad ≥ 31 gives j = 0 and r(0) = 0. RGBA alpha lanes use
+// 0 instead of 31, so j = 0 and r = 0 there: alpha stays as it is.
 @inline function blend(x: v128, sm: v128, t0: v128, keepAlpha: bool): v128 {
   const pos = i8x16.sub_sat_u(sm, x);
   const neg = i8x16.sub_sat_u(x, sm);
   const ad = v128.or(pos, neg);
-  const j = i8x16.min_u(ad, i8x16.sub_sat_u(i8x16.splat(31), ad));
-  let r = i8x16.swizzle(t0, j);
-  if (keepAlpha) r = v128.and(r, i32x4.splat(0x00ffffff));
+  const top = keepAlpha ? i32x4.splat(0x001f1f1f) : i8x16.splat(31);
+  const r = i8x16.swizzle(t0, i8x16.min_u(ad, i8x16.sub_sat_u(top, ad)));
   return i8x16.sub_sat_u(i8x16.add_sat_u(x, i8x16.min_u(r, pos)), i8x16.min_u(r, neg));
 }
 
