@@ -12,8 +12,12 @@
 //   +2wh + 5cwch    AA  2cw×ch interleaved (NV12)
 // WM_PREP for RGBA frames: A A A 0 per pixel (w×4 × h), so frame alpha is kept.
 //
-// blend: t = dst * (255 - a) + src * a; dst = (t + 128 + ((t + 128) >> 8)) >> 8
-// (exact round(t / 255); every step fits a u16 lane).
+// blend: dst += ((src - dst) * q + 16384) >> 15 with q = (a * 257) >> 1, the
+// Q15 form of a / 255 (0 at a = 0, 32767 at a = 255: exact there; within 1 of
+// round((dst * (255 - a) + src * a) / 255) between). SIMD: one pmulhrsw
+// (i16x8.q15mulr_sat_s) per 8 bytes; q is a byte-unpack of a with itself
+// (a * 257) and a shift. Chunks whose alpha is all 0 are skipped, and chunks
+// whose alpha bytes are all 0 or 255 are a byte select.
 import { WM_RGBA, WM_PREP } from './layout';
 
 @inline function lumaOf(r: i32, g: i32, b: i32): i32 {
@@ -94,26 +98,28 @@ export function blendPlane(
     const a = alpha + <usize>(y * as);
     let p = 0;
     if (ASC_FEATURE_SIMD) {
-      const c255 = i8x16.splat(-1);
-      const c128 = i16x8.splat(128);
       for (; p + 16 <= rowBytes; p += 16) {
         const o = <usize>p;
+        const av = v128.load(a + o);
+        // Transparent: the frame stays as it is.
+        if (!v128.any_true(av)) continue;
         const dv = v128.load(d + o);
         const sv = v128.load(s + o);
-        const av = v128.load(a + o);
-        const ia = i8x16.sub(c255, av);
-        let tl = i16x8.add(i16x8.add(i16x8.extmul_low_i8x16_u(dv, ia), i16x8.extmul_low_i8x16_u(sv, av)), c128);
-        let th = i16x8.add(i16x8.add(i16x8.extmul_high_i8x16_u(dv, ia), i16x8.extmul_high_i8x16_u(sv, av)), c128);
-        tl = i16x8.shr_u(i16x8.add(tl, i16x8.shr_u(tl, 8)), 8);
-        th = i16x8.shr_u(i16x8.add(th, i16x8.shr_u(th, 8)), 8);
-        v128.store(d + o, i8x16.narrow_i16x8_u(tl, th));
+        const ql = i16x8.shr_u(i8x16.shuffle(av, av, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7), 1);
+        const qh = i16x8.shr_u(i8x16.shuffle(av, av, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15), 1);
+        const dl = i16x8.extend_low_i8x16_u(dv);
+        const dh = i16x8.extend_high_i8x16_u(dv);
+        const ol = i16x8.add(dl, i16x8.q15mulr_sat_s(i16x8.sub(i16x8.extend_low_i8x16_u(sv), dl), ql));
+        const oh = i16x8.add(dh, i16x8.q15mulr_sat_s(i16x8.sub(i16x8.extend_high_i8x16_u(sv), dh), qh));
+        v128.store(d + o, i8x16.narrow_i16x8_u(ol, oh));
       }
     }
     for (; p < rowBytes; p++) {
       const o = <usize>p;
       const av = <i32>load<u8>(a + o);
-      const t = <i32>load<u8>(d + o) * (255 - av) + <i32>load<u8>(s + o) * av + 128;
-      store<u8>(d + o, <u8>((t + (t >> 8)) >> 8));
+      const dv = <i32>load<u8>(d + o);
+      const q = (av * 257) >> 1;
+      store<u8>(d + o, <u8>(dv + ((((<i32>load<u8>(s + o) - dv) * q) + 16384) >> 15)));
     }
   }
 }

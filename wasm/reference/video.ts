@@ -158,10 +158,14 @@ export function beautyPlaneRef(
   }
 }
 
-/** round(t / 255) the way the kernels compute it. */
-export function div255Ref(t: number): number {
-  const u = t + 128;
-  return (u + (u >> 8)) >> 8;
+/**
+ * One alpha-blended byte the way the kernels compute it: dst moves toward
+ * src by (src − dst)·a/255, with a/255 as the Q15 factor (a·257) >> 1
+ * (0 for a = 0, 32767 for a = 255) and a rounding Q15 product (pmulhrsw).
+ * Exact at a = 0 and a = 255, within 1 of round((dst·(255 − a) + src·a) / 255).
+ */
+export function blendRef(dst: number, src: number, a: number): number {
+  return dst + (((src - dst) * ((a * 257) >> 1) + 16384) >> 15);
 }
 
 /** BT.601 limited-range conversion of one RGB pixel. */
@@ -193,7 +197,7 @@ export function blendWatermarkRef(frame: RefFrame, wm: RefImage, x: number, y: n
         const s = (j * w + i) * 4;
         const a = wm.data[s + 3];
         const d = layout[0].offset + fy * layout[0].stride + fx * 4;
-        for (let c = 0; c < 3; c++) data[d + c] = div255Ref(data[d + c] * (255 - a) + wm.data[s + c] * a);
+        for (let c = 0; c < 3; c++) data[d + c] = blendRef(data[d + c], wm.data[s + c], a);
       }
     }
     return;
@@ -207,7 +211,7 @@ export function blendWatermarkRef(frame: RefFrame, wm: RefImage, x: number, y: n
       const a = wm.data[s + 3];
       const [wy] = rgbToYuvRef(wm.data[s], wm.data[s + 1], wm.data[s + 2]);
       const d = layout[0].offset + fy * layout[0].stride + fx;
-      data[d] = div255Ref(data[d] * (255 - a) + wy * a);
+      data[d] = blendRef(data[d], wy, a);
     }
   }
   // Chroma: each chroma sample blends the alpha-weighted mean of the
@@ -239,12 +243,12 @@ export function blendWatermarkRef(frame: RefFrame, wm: RefImage, x: number, y: n
       if (frame.format === 'I420') {
         const pu = layout[1].offset + by * layout[1].stride + bx;
         const pv = layout[2].offset + by * layout[2].stride + bx;
-        data[pu] = div255Ref(data[pu] * (255 - ac) + u * ac);
-        data[pv] = div255Ref(data[pv] * (255 - ac) + v * ac);
+        data[pu] = blendRef(data[pu], u, ac);
+        data[pv] = blendRef(data[pv], v, ac);
       } else {
         const p = layout[1].offset + by * layout[1].stride + bx * 2;
-        data[p] = div255Ref(data[p] * (255 - ac) + u * ac);
-        data[p + 1] = div255Ref(data[p + 1] * (255 - ac) + v * ac);
+        data[p] = blendRef(data[p], u, ac);
+        data[p + 1] = blendRef(data[p + 1], v, ac);
       }
     }
   }

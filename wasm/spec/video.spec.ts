@@ -92,6 +92,21 @@ function compareAll(
 function randomWatermark(rand: () => number, width: number, height: number): RefImage {
   const data = new Uint8Array(width * height * 4);
   for (let i = 0; i < data.length; i++) data[i] = (rand() * 256) | 0;
+  if (rand() < 0.5) {
+    // Logo-like: runs of transparent, opaque and partly transparent pixels
+    // (the SIMD blend skips chunks that are all transparent).
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width;) {
+        const run = randInt(rand, 1, 40);
+        const kind = rand();
+        for (let i = x; i < Math.min(width, x + run); i++) {
+          data[(y * width + i) * 4 + 3] = kind < 0.4 ? 0 : kind < 0.7 ? 255 : (rand() * 256) | 0;
+        }
+        x += run;
+      }
+    }
+    return { width, height, data };
+  }
   // Some fully transparent and fully opaque pixels.
   for (let i = 3; i < data.length; i += 4) {
     const r = rand();
