@@ -345,7 +345,8 @@ async function main(): Promise<void> {
     'Medians over many iterations, all in one run; each row\'s memcpy floor is timed (hot cache) right before its',
     'kernels. Compare ratios, not absolute times across machines.',
     'Frames are 1280×720; "bytes" is what the memcpy floor copies: the whole input frame, the 256×144 region for',
-    'drawWatermark, 512 B for audio. processFrame runs mirror+b/c/s, beauty 3×3 and the watermark in one call.',
+    'drawWatermark, the plane for the luma-plane rows, 512 B for audio. processFrame runs mirror+b/c/s, beauty 3×3',
+    'and the watermark in one call.',
     'JS reference = wasm/reference (plain TypeScript, same fixed-point math, byte-identical output).',
     '',
   ];
