@@ -61,6 +61,7 @@ export class ServerMetrics {
   readonly messagesOut = new Counter('roomserver_messages_sent_total', 'JSON-RPC frames sent to clients.');
   readonly rejectedMessages = new Counter('roomserver_messages_rejected_total', 'Client frames answered with an error, by error.');
   readonly kicks = new Counter('roomserver_kicks_total', 'Clients sent client-banned, by reason.');
+  readonly bannedJoins = new Counter('roomserver_banned_joins_total', 'room.join requests refused because the user is banned from the room.');
   readonly resumes = new Counter('roomserver_resumes_total', 'Dropped peers whose place a reconnect took over within the grace.');
   readonly connectionsRefused = new Counter('roomserver_connections_refused_total', 'WebSocket upgrades refused, by reason.');
   private readonly _gauges: Gauge[] = [];
@@ -81,6 +82,7 @@ export class ServerMetrics {
       this.messagesOut,
       this.rejectedMessages,
       this.kicks,
+      this.bannedJoins,
       this.resumes,
       this.connectionsRefused,
     ];

@@ -14,6 +14,7 @@ import { createHttpHandler } from './http/http-handler.js';
 import { createLogger, type Logger } from './log.js';
 import { ServerMetrics } from './metrics.js';
 import { ClientConnection } from './rpc/client-connection.js';
+import { BanList } from './rooms/ban-list.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 import type { SessionContext } from './session/peer-session.js';
 import { RoutedSfuLink } from './sfu/routed-sfu-link.js';
@@ -31,7 +32,7 @@ export const RTC_PATH = '/rtc';
 /** Optional seams for tests. */
 export interface RoomServerDeps {
   readonly log?: Logger;
-  /** UserSig clock (Unix seconds). */
+  /** UserSig and ban clock (Unix seconds). */
   readonly clock?: UnixClock;
   /** Replaces the ion-sfu WebSocket link (unit tests use a fake). */
   readonly sfuLinkFactory?: SfuLinkFactory;
@@ -47,6 +48,8 @@ export interface RunningRoomServer {
   readonly url: string;
   readonly config: RoomServerConfig;
   readonly registry: RoomRegistry;
+  /** Bans of users from rooms (the admin API's), kept in the state store. */
+  readonly bans: BanList;
   readonly metrics: ServerMetrics;
   /** Shared room state (in memory unless `config.state` says Redis). */
   readonly stateStore: RoomStateStore;
@@ -66,8 +69,12 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
     (config.state.kind === 'redis'
       ? new RedisStateStore({ ...config.state, log })
       : new MemoryStateStore());
-  const sync = new ClusterSync(stateStore, log.child({ component: 'state' }));
+  const clock = deps.clock ?? systemClock;
+  const sync = new ClusterSync(stateStore, log.child({ component: 'state' }), {
+    onJoinRecorded: (room, member) => void bans.recheck(room, member),
+  });
   const registry = new RoomRegistry({ maxRooms: config.limits.maxRooms, maxPeersPerRoom: config.limits.maxPeersPerRoom }, sync.createRoom);
+  const bans = new BanList(stateStore, registry, clock, metrics, log.child({ component: 'bans' }));
   const connections = new Set<ClientConnection>();
   const sfuLog = log.child({ component: 'sfu' });
   const sfuNodes = new SfuNodePool(config.sfuNodes, { ...config.sfuHealthCheck, log: sfuLog });
@@ -98,12 +105,13 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
   sfuNodes.start();
   const ctx: SessionContext = {
     registry,
-    auth: new Authenticator(config.apps, deps.clock ?? systemClock),
+    auth: new Authenticator(config.apps, clock),
     sfuLinkFactory,
     metrics,
     log: log.child({ component: 'session' }),
     heartbeatIntervalMs: config.heartbeat.intervalMs,
     reconnectGraceMs: config.limits.reconnectGraceMs,
+    bans,
   };
   metrics.addGauge('roomserver_rooms', 'Rooms with at least one peer.', () => registry.roomCount);
   metrics.addGauge('roomserver_peers', 'Peers in rooms.', () => registry.peerCount);
@@ -112,7 +120,7 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
   metrics.addGauge('roomserver_process_resident_memory_bytes', 'Resident set size of the process.', () => process.memoryUsage.rss());
   metrics.addGauge('roomserver_process_heap_used_bytes', 'V8 heap in use.', () => process.memoryUsage().heapUsed);
 
-  const httpServer = createServer(createHttpHandler({ config, registry, metrics, log: log.child({ component: 'http' }), clock: deps.clock, connectionCount: () => connections.size }));
+  const httpServer = createServer(createHttpHandler({ config, registry, bans, metrics, log: log.child({ component: 'http' }), clock: deps.clock, connectionCount: () => connections.size }));
   // Slowloris guard: a request must arrive within these.
   httpServer.headersTimeout = 10_000;
   httpServer.requestTimeout = 30_000;
@@ -187,5 +195,5 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
   };
 
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  return { port, url: `ws://${host}:${port}${RTC_PATH}`, config, registry, metrics, stateStore, sfuNodes, close };
+  return { port, url: `ws://${host}:${port}${RTC_PATH}`, config, registry, bans, metrics, stateStore, sfuNodes, close };
 }

@@ -105,6 +105,7 @@ export class FakeRoomServer implements FakeSocketServerSide {
   readonly webSocketFactory: WebSocketFactory = (url) => this.connect(url);
 
   private readonly _tasks = new TaskQueue();
+  private readonly _bans = new Map<string, { expiresAt: number; message: string }>();
   private readonly _options: Required<Pick<FakeRoomServerOptions, 'heartbeatIntervalMs'>> & FakeRoomServerOptions;
 
   constructor(options: FakeRoomServerOptions = {}) {
@@ -151,6 +152,25 @@ export class FakeRoomServer implements FakeSocketServerSide {
         c.socket.serverClose(1006);
       }
     }
+  }
+
+  /**
+   * Bans a user (from every room of this fake), as room-server's `/admin/ban` does: a connected user gets
+   * `client-banned {reason: 'banned'}` and is closed (4000), and their
+   * `room.join`s are refused with BANNED (4032, `data.detail` and
+   * `data.expiresAt`) until {@link unban}. `expiresAt` is Unix seconds.
+   */
+  ban(userId: string, options: { expiresAt?: number; reason?: string } = {}): void {
+    const expiresAt = options.expiresAt ?? Math.floor(Date.now() / 1000) + 3600;
+    const until = new Date(expiresAt * 1000).toISOString().replace('.000Z', 'Z');
+    const message = `banned from this room until ${until}${options.reason ? `: ${options.reason}` : ''}`;
+    this._bans.set(userId, { expiresAt, message });
+    this.kick(userId, 'banned', message);
+  }
+
+  /** Lifts a {@link ban}. */
+  unban(userId: string): void {
+    this._bans.delete(userId);
   }
 
   /** Sends `client-banned` to a user and closes their socket. */
@@ -318,6 +338,8 @@ export class FakeRoomServer implements FakeSocketServerSide {
     if (c.roomKey !== null) return { error: ERRORS.ALREADY_JOINED };
     const refusal = (this._options.authorize ?? defaultAuthorize)(params);
     if (refusal) return { error: refusal };
+    const ban = this._bans.get(params.userId);
+    if (ban) return { error: { code: 4032, message: 'BANNED', data: { detail: ban.message, expiresAt: ban.expiresAt } } };
     const mode = (params.mode as string) === 'live' ? 'live' : 'rtc';
     const roomKey = `${params.sdkAppId}:${typeof params.roomId === 'number' ? 'n' : 's'}:${params.roomId}`;
     // The same user joining again replaces the older connection.

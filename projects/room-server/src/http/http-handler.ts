@@ -10,14 +10,19 @@ import type { RoomServerConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { ServerMetrics } from '../metrics.js';
 import { roomIdSchema, userIdSchema } from '../rpc/messages.js';
-import { integer, object, SchemaError, type Schema } from '../rpc/schema.js';
+import { integer, object, optional, SchemaError, string, type Schema } from '../rpc/schema.js';
+import { BAN_DURATION_LIMITS, type BanList } from '../rooms/ban-list.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
+import type { BanRecord } from '../rooms/types.js';
+import { TimeoutError, withTimeout } from '../util/timeout.js';
 import { createStaticHandler } from './static-files.js';
 
 /** What the HTTP handler needs. */
 export interface HttpDeps {
   readonly config: RoomServerConfig;
   readonly registry: RoomRegistry;
+  /** Without it, the ban endpoints answer 404. */
+  readonly bans?: BanList;
   readonly metrics: ServerMetrics;
   readonly log: Logger;
   readonly clock?: UnixClock;
@@ -31,6 +36,26 @@ const MAX_ADMIN_BODY = 4096;
 const sdkAppIdSchema = integer({ min: 1, max: 4294967295 });
 const kickSchema = object({ sdkAppId: sdkAppIdSchema, roomId: roomIdSchema, userId: userIdSchema });
 const dismissSchema = object({ sdkAppId: sdkAppIdSchema, roomId: roomIdSchema });
+/** Printable text, no control characters: it is shown to the banned user. */
+const banReasonSchema = string({ min: 1, max: 200, pattern: /^[^\u0000-\u001f\u007f]+$/ });
+const banSchema = object({
+  sdkAppId: sdkAppIdSchema,
+  roomId: roomIdSchema,
+  userId: userIdSchema,
+  durationSec: optional(integer(BAN_DURATION_LIMITS)),
+  reason: optional(banReasonSchema),
+});
+const unbanSchema = kickSchema;
+/** Admin endpoints and the method each takes. */
+const ADMIN_ROUTES: Readonly<Record<string, string>> = {
+  '/admin/kick': 'POST',
+  '/admin/dismiss': 'POST',
+  '/admin/ban': 'POST',
+  '/admin/unban': 'POST',
+  '/admin/bans': 'GET',
+};
+/** How long an admin request waits for the state store (Redis) before answering 503. */
+const ADMIN_STORE_TIMEOUT_MS = 5000;
 
 class HttpError extends Error {
   constructor(
@@ -73,15 +98,29 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
       allowMethods(req, 'GET');
       return sendJson(res, 200, devUserSig(url.searchParams), { 'access-control-allow-origin': '*' });
     }
-    if (path === '/admin/kick' || path === '/admin/dismiss') {
+    if (Object.prototype.hasOwnProperty.call(ADMIN_ROUTES, path)) {
       if (!adminDigest) throw new HttpError(404, 'not found');
-      allowMethods(req, 'POST');
+      allowMethods(req, ADMIN_ROUTES[path]!);
       const given = req.headers[ADMIN_SECRET_HEADER];
       if (typeof given !== 'string' || !timingSafeEqual(sha256(given), adminDigest)) {
         log.warn('admin API: bad secret', { path, remote: req.socket.remoteAddress });
         throw new HttpError(401, 'unauthorized');
       }
+      if (path === '/admin/bans') return sendJson(res, 200, { bans: (await store(requireBans().list(banFilter(url.searchParams)))).map(banView) });
       const body = await readJsonBody(req);
+      if (path === '/admin/ban') {
+        const p = parseOr400(banSchema, body);
+        if (!config.apps.some((a) => a.sdkAppId === p.sdkAppId)) throw new HttpError(400, 'sdkAppId: not a configured app');
+        const { ban, removed } = await store(requireBans().ban(p));
+        log.info('admin: ban', { sdkAppId: p.sdkAppId, roomId: p.roomId, userId: p.userId, expiresAt: ban.expiresAt, removed });
+        return sendJson(res, 200, { banned: true, removed, ban: banView(ban) });
+      }
+      if (path === '/admin/unban') {
+        const p = parseOr400(unbanSchema, body);
+        const done = await store(requireBans().unban(p.sdkAppId, p.roomId, p.userId));
+        log.info('admin: unban', { ...p, done });
+        return sendJson(res, done ? 200 : 404, done ? { unbanned: true } : { error: 'no ban in force for that user in that room' });
+      }
       if (path === '/admin/kick') {
         const p = parseOr400(kickSchema, body);
         const done = registry.kick(p.sdkAppId, p.roomId, p.userId);
@@ -96,6 +135,21 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     if (path === '/rtc') throw new HttpError(426, 'use a WebSocket');
     if (serveStatic && (await serveStatic(req, res, path))) return;
     throw new HttpError(404, 'not found');
+  };
+
+  const requireBans = (): BanList => {
+    if (!deps.bans) throw new HttpError(404, 'not found');
+    return deps.bans;
+  };
+
+  /** Waits for the state store, bounded: a 503 says "not known to be done; retry" (ban and unban are idempotent). */
+  const store = async <T>(operation: Promise<T>): Promise<T> => {
+    try {
+      return await withTimeout(operation, ADMIN_STORE_TIMEOUT_MS, 'state store');
+    } catch (err) {
+      log.warn('admin API: state store failed', { error: err instanceof Error ? err.message : String(err) });
+      throw new HttpError(503, err instanceof TimeoutError ? 'the state store did not answer in time; retry' : 'the state store failed; retry');
+    }
   };
 
   const devUserSig = (query: URLSearchParams): object => {
@@ -129,6 +183,21 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
       else res.destroy();
     });
   };
+}
+
+/** `?sdkAppId=N&roomId=R[&strRoomId=1]` of GET /admin/bans; a numeric-looking roomId is numeric unless strRoomId=1. */
+function banFilter(query: URLSearchParams): { sdkAppId?: number; roomId?: number | string } {
+  const filter: { sdkAppId?: number; roomId?: number | string } = {};
+  const sdkAppId = query.get('sdkAppId');
+  if (sdkAppId !== null) filter.sdkAppId = parseOr400(sdkAppIdSchema, /^\d+$/.test(sdkAppId) ? Number(sdkAppId) : sdkAppId, 'sdkAppId');
+  const roomId = query.get('roomId');
+  if (roomId !== null) filter.roomId = parseOr400(roomIdSchema, /^\d+$/.test(roomId) && query.get('strRoomId') !== '1' ? Number(roomId) : roomId, 'roomId');
+  return filter;
+}
+
+/** A ban as the admin API shows it. */
+function banView(ban: BanRecord): object {
+  return { sdkAppId: ban.sdkAppId, roomId: ban.roomId, userId: ban.userId, createdAt: ban.createdAt, expiresAt: ban.expiresAt, reason: ban.reason };
 }
 
 function allowMethods(req: IncomingMessage, ...methods: string[]): void {

@@ -48,6 +48,21 @@ export type LeaveReason = 'leave' | 'disconnect' | 'kick' | 'timeout';
 /** Why a client was removed, as `client-banned` reports it. */
 export type BanReason = 'kick' | 'banned' | 'room-disband';
 
+/** A user's ban from one room (admin API), as the state store records it. */
+export interface BanRecord {
+  /** ion-sfu session id of the room (`sfuSessionId`). */
+  readonly sessionId: string;
+  readonly sdkAppId: number;
+  readonly roomId: RoomId;
+  readonly userId: string;
+  /** When it was made, Unix seconds. */
+  readonly createdAt: number;
+  /** When it ends, Unix seconds: in force while `now < expiresAt`. */
+  readonly expiresAt: number;
+  /** The administrator's reason, told to the user; null when none was given. */
+  readonly reason: string | null;
+}
+
 /** Every notification the server sends to a client. */
 export type ServerNotification =
   | { readonly method: 'peer-join'; readonly params: PeerInfo }

@@ -23,6 +23,7 @@ export const RpcErrorCode = {
   STREAM_CONFLICT: 4023,
   ROOM_FULL: 4030,
   SERVER_FULL: 4031,
+  BANNED: 4032,
   RATE_LIMITED: 4040,
   MESSAGE_TOO_LARGE: 4041,
   ORIGIN_FORBIDDEN: 4042,
@@ -35,32 +36,41 @@ export const RpcErrorCode = {
 /** A protocol error name; it is also the JSON-RPC error `message`. */
 export type RpcErrorName = keyof typeof RpcErrorCode;
 
+/** Machine-readable facts an error carries besides its hint (`data` on the wire). */
+export interface RpcErrorFacts {
+  /** BANNED: when the ban ends, Unix seconds. */
+  readonly expiresAt?: number;
+}
+
 /** The JSON-RPC error object sent on the wire. */
 export interface RpcErrorObject {
   readonly code: number;
   readonly message: RpcErrorName;
-  readonly data?: { readonly detail: string };
+  readonly data?: { readonly detail?: string } & RpcErrorFacts;
 }
 
 /** An error the server answers a request with; never crashes the connection. */
 export class RpcError extends Error {
   /** Numeric JSON-RPC code. */
   readonly code: number;
+  /** Sent in `data` beside the hint. */
+  readonly facts: RpcErrorFacts | undefined;
 
   constructor(
     readonly reason: RpcErrorName,
     detail?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; facts?: RpcErrorFacts },
   ) {
     super(detail ?? reason, options);
     this.name = 'RpcError';
     this.code = RpcErrorCode[reason];
+    this.facts = options?.facts;
   }
 
   /** The wire form; `data.detail` is a human-readable hint, never a secret. */
   toJSON(): RpcErrorObject {
-    return this.message === this.reason
-      ? { code: this.code, message: this.reason }
-      : { code: this.code, message: this.reason, data: { detail: this.message } };
+    const detail = this.message === this.reason ? {} : { detail: this.message };
+    const data = { ...detail, ...this.facts };
+    return Object.keys(data).length === 0 ? { code: this.code, message: this.reason } : { code: this.code, message: this.reason, data };
   }
 }

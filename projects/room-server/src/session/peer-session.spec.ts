@@ -1,4 +1,5 @@
 import { Privilege } from '../auth/private-map-key.js';
+import { RpcError } from '../rpc/errors.js';
 import { generateUserSig } from '../auth/usersig.js';
 import { Harness, NOW, SDK_APP_ID, SECRET_KEY, type TestClient } from '../../test/support/session-harness.js';
 import { AUDIO_VIDEO_OFFER, AUDIO_VIDEO_STREAM_ID, DATACHANNEL_OFFER, withStreamId } from '../../test/support/sdp.js';
@@ -69,6 +70,60 @@ describe('PeerSession', () => {
       const alice = await h.joined('alice');
       const res = await alice.request('room.join', { sdkAppId: SDK_APP_ID, userId: 'alice', userSig: h.userSig('alice'), roomId: 99, mode: 'rtc' });
       expect(res.error?.message).toBe('ALREADY_JOINED');
+    });
+
+    describe('with a ban list', () => {
+      /** A ban list whose answers the test releases. */
+      function gatedBans() {
+        const checks: Array<{ userId: string; answer: (error?: Error) => void }> = [];
+        const bans = {
+          checkJoin: (_sdkAppId: number, _roomId: number | string, userId: string) =>
+            new Promise<void>((resolve, reject) => checks.push({ userId, answer: (error) => (error ? reject(error) : resolve()) })),
+        };
+        return { bans, checks };
+      }
+      const joinParams = (userId: string) => ({ sdkAppId: SDK_APP_ID, userId, userSig: h.userSig(userId), roomId: 1234, mode: 'rtc' });
+
+      it('checks the ban after the UserSig and answers its refusal, joining nothing', async () => {
+        const { bans, checks } = gatedBans();
+        h = new Harness(undefined, undefined, bans);
+        const c = h.client();
+        expect((await c.request('room.join', { ...joinParams('alice'), userSig: 'garbage' })).error?.message).toBe('USERSIG_MALFORMED');
+        expect(checks.length).withContext('no ban check for an unauthenticated join').toBe(0);
+        const pendingJoin = c.requestLater('room.join', joinParams('alice'));
+        await new Promise((r) => setTimeout(r, 0));
+        checks[0]!.answer(new RpcError('BANNED', 'banned from this room until 2023-11-14T22:23:20Z', { facts: { expiresAt: NOW + 600 } }));
+        await pendingJoin.done;
+        expect(c.frames.find((f) => f.id === pendingJoin.id)?.error).toEqual({
+          code: 4032,
+          message: 'BANNED',
+          data: { detail: 'banned from this room until 2023-11-14T22:23:20Z', expiresAt: NOW + 600 },
+        });
+        expect(h.registry.peerCount).toBe(0);
+        expect(c.session.isJoined).toBeFalse();
+      });
+
+      it('refuses a second room.join while the first is being checked, and joins nothing for a connection that closed meanwhile', async () => {
+        const { bans, checks } = gatedBans();
+        h = new Harness(undefined, undefined, bans);
+        const c = h.client();
+        const first = c.requestLater('room.join', joinParams('alice'));
+        await new Promise((r) => setTimeout(r, 0));
+        expect((await c.request('room.join', joinParams('alice'))).error?.message).toBe('ALREADY_JOINED');
+        c.session.disconnect(1006);
+        checks[0]!.answer();
+        await first.done;
+        expect(h.registry.peerCount).toBe(0);
+        expect(c.session.isClosed).toBeTrue();
+        // A connection that is still there joins once the check passes.
+        const d = h.client();
+        const second = d.requestLater('room.join', joinParams('bob'));
+        await new Promise((r) => setTimeout(r, 0));
+        checks[1]!.answer();
+        await second.done;
+        expect(d.frames.find((f) => f.id === second.id)?.result).toBeDefined();
+        expect(h.registry.peerCount).toBe(1);
+      });
     });
 
     it('answers unknown methods, bad params and request-only notifications correctly', async () => {

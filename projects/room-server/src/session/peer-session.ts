@@ -12,6 +12,7 @@ import { RpcError } from '../rpc/errors.js';
 import { errorFrame, notificationFrame, resultFrame, type IncomingFrame, type RpcId } from '../rpc/jsonrpc.js';
 import { isMethodName, NOTIFICATION_METHODS, paramsSchemas, type MethodName, type ParamsOf } from '../rpc/messages.js';
 import { SchemaError } from '../rpc/schema.js';
+import type { BanList } from '../rooms/ban-list.js';
 import type { Room } from '../rooms/room.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import { checkPublisherOffer, checkStreamDescriptor, checkSubscriberAnswer } from '../rooms/sdp-policy.js';
@@ -41,6 +42,8 @@ export interface SessionContext {
   readonly heartbeatIntervalMs: number;
   /** How long a dropped peer keeps its place for a reconnect (0: no grace). */
   readonly reconnectGraceMs: number;
+  /** Bans checked at `room.join` (none checked when absent). */
+  readonly bans?: Pick<BanList, 'checkJoin'>;
 }
 
 /** Client close codes after which the peer is gone at once: done (1000), page going away (1001). */
@@ -50,13 +53,14 @@ const RECV_ANY = Privilege.RECV_AUDIO | Privilege.RECV_VIDEO | Privilege.RECV_SU
 const SEND_ANY = Privilege.SEND_AUDIO | Privilege.SEND_VIDEO | Privilege.SEND_SUB_STREAM;
 
 /**
- * A connection's protocol state machine: new → joined → closed, or
+ * A connection's protocol state machine: new → joining (the ban check) →
+ * joined → closed, or
  * joined → suspended (connection dropped, place kept for the reconnect
  * grace) → closed (handed over to the user's new connection, or grace over).
  */
 export class PeerSession implements RoomMember {
   readonly connectionId = randomUUID();
-  private _state: 'new' | 'joined' | 'suspended' | 'closed' = 'new';
+  private _state: 'new' | 'joining' | 'joined' | 'suspended' | 'closed' = 'new';
   private _graceTimer: ReturnType<typeof setTimeout> | undefined;
   /** Streams a resumed connection inherited and has not re-published yet. */
   private readonly _inherited = new Set<string>();
@@ -199,7 +203,7 @@ export class PeerSession implements RoomMember {
     if (!isRequest && !NOTIFICATION_METHODS.has(method)) throw new RpcError('INVALID_REQUEST', `${method} must be sent as a request (with an id)`);
     const params = parseParams(method, rawParams);
     if (method === 'room.join') {
-      if (this._state === 'joined') throw new RpcError('ALREADY_JOINED');
+      if (this._state !== 'new') throw new RpcError('ALREADY_JOINED');
       return this._join(params as ParamsOf<'room.join'>);
     }
     if (this._state !== 'joined') throw new RpcError('NOT_JOINED');
@@ -228,7 +232,7 @@ export class PeerSession implements RoomMember {
     }
   }
 
-  private _join(p: ParamsOf<'room.join'>): RoomSnapshot {
+  private async _join(p: ParamsOf<'room.join'>): Promise<RoomSnapshot> {
     const mode: Mode = p.mode === 'live' ? 'live' : 'rtc';
     const role: Role = mode === 'rtc' ? 'anchor' : (p.role ?? 'anchor');
     let privileges: number;
@@ -242,6 +246,19 @@ export class PeerSession implements RoomMember {
         this._log.info('authentication refused', { sdkAppId: p.sdkAppId, userId: p.userId, reason: err.reason });
       }
       throw err;
+    }
+    if (this._ctx.bans) {
+      this._state = 'joining';
+      try {
+        await this._ctx.bans.checkJoin(p.sdkAppId, p.roomId, p.userId);
+      } catch (err) {
+        if (err instanceof RpcError) this._log.info('join refused: banned', { sdkAppId: p.sdkAppId, roomId: p.roomId, userId: p.userId });
+        throw err;
+      } finally {
+        if (this._state === 'joining') this._state = 'new';
+      }
+      // The client went away while the store answered: nothing to join.
+      if (this._state !== 'new') throw new RpcError('NOT_JOINED', 'the connection closed while joining');
     }
     this._userId = p.userId;
     this._role = role;

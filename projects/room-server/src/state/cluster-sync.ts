@@ -49,14 +49,17 @@ export class ClusterRoom extends Room {
 
   override add(member: RoomMember): void {
     super.add(member);
-    if (!(member instanceof RemoteMember)) this._sync.send(this, member, { kind: 'join', ...this._sync.recordOf(this, member) });
+    if (member instanceof RemoteMember) return;
+    void this._sync.send(this, member, { kind: 'join', ...this._sync.recordOf(this, member) }).then((event) => this._sync.joinRecorded(this, member, event));
   }
 
   override replace(previous: RoomMember, member: RoomMember): void {
     super.replace(previous, member);
     if (member instanceof RemoteMember) return;
     // The shared state drops a replaced connection's streams: record them again under the new one.
-    this._sync.send(this, member, { kind: 'join', resumed: true, ...this._sync.recordOf(this, member) });
+    void this._sync
+      .send(this, member, { kind: 'join', resumed: true, ...this._sync.recordOf(this, member) })
+      .then((event) => this._sync.joinRecorded(this, member, event));
     for (const stream of this.streamsOf(member.userId)) this._sync.send(this, member, { kind: 'stream', stream });
   }
 
@@ -98,6 +101,12 @@ export class ClusterRoom extends Room {
 
 type ChangeBody = RoomChange extends infer C ? (C extends RoomChange ? Omit<C, 'sessionId' | 'userId' | 'connectionId'> : never) : never;
 
+/** Options of a {@link ClusterSync}. */
+export interface ClusterSyncOptions {
+  /** A local member's join is now in the shared state (the ban list re-checks it). */
+  readonly onJoinRecorded?: (room: Room, member: RoomMember) => void;
+}
+
 /** Connects a {@link RoomRegistry} to a {@link RoomStateStore}. */
 export class ClusterSync implements RoomEventHandler {
   private _registry: RoomRegistry | undefined;
@@ -105,6 +114,7 @@ export class ClusterSync implements RoomEventHandler {
   constructor(
     private readonly _store: RoomStateStore,
     private readonly _log: Logger,
+    private readonly _options: ClusterSyncOptions = {},
   ) {}
 
   /** The room factory for the registry. */
@@ -137,6 +147,11 @@ export class ClusterSync implements RoomEventHandler {
       this._log.warn('state store: change not recorded', { kind: change.kind, error: err instanceof Error ? err.message : String(err) });
       return undefined;
     });
+  }
+
+  /** @internal A local member's join was sent to the store; `event` is undefined when it could not be recorded. */
+  joinRecorded(room: Room, member: RoomMember, event: RoomEvent | undefined): void {
+    if (event && event.seq > 0) this._options.onJoinRecorded?.(room, member);
   }
 
   event(event: RoomEvent): void {

@@ -5,7 +5,7 @@
  * with a bus of its own is a single instance and its changes go nowhere.
  */
 import { randomUUID } from 'node:crypto';
-import type { StreamInfo } from '../rooms/types.js';
+import type { BanRecord, StreamInfo } from '../rooms/types.js';
 import type { PeerRecord, RoomChange, RoomEvent, RoomEventHandler, RoomStateStore, StateSnapshot } from './room-state-store.js';
 
 type StoredStream = StreamInfo & { readonly sessionId: string; readonly connectionId: string };
@@ -16,6 +16,8 @@ export class MemoryStateBus {
   private readonly _peers = new Map<string, Map<string, PeerRecord>>();
   private readonly _streams = new Map<string, Map<string, StoredStream>>();
   private readonly _sfuNodes = new Map<string, string>();
+  /** `sessionId \n userId` → ban; expired ones are dropped by the next ban or listing. */
+  private readonly _bans = new Map<string, BanRecord>();
   private readonly _stores = new Map<string, MemoryStateStore>();
 
   /** @internal */
@@ -59,6 +61,37 @@ export class MemoryStateBus {
       return nodeId;
     }
     return current;
+  }
+
+  /** @internal Records a ban and, in the same step, tells the holder of the user's connection to evict it (redis-store.ts's ban script). */
+  ban(origin: string, ban: BanRecord, message: string): PeerRecord | null {
+    this._dropExpiredBans(ban.createdAt);
+    this._bans.set(banKey(ban.sessionId, ban.userId), ban);
+    const current = this._peers.get(ban.sessionId)?.get(ban.userId);
+    if (!current) return null;
+    const { sessionId, userId, connectionId } = current;
+    this._deliver({ kind: 'kick', reason: 'banned', message, sessionId, userId, connectionId, origin, seq: ++this._seq });
+    return current;
+  }
+
+  /** @internal */
+  unban(sessionId: string, userId: string, now: number): boolean {
+    const key = banKey(sessionId, userId);
+    const ban = this._bans.get(key);
+    this._bans.delete(key);
+    return ban !== undefined && now < ban.expiresAt;
+  }
+
+  /** @internal */
+  banOf(sessionId: string, userId: string, now: number): BanRecord | undefined {
+    const ban = this._bans.get(banKey(sessionId, userId));
+    return ban && now < ban.expiresAt ? ban : undefined;
+  }
+
+  /** @internal */
+  bans(now: number): BanRecord[] {
+    this._dropExpiredBans(now);
+    return [...this._bans.values()];
   }
 
   /** @internal Applies a change (the rules of redis-store.ts's script) and delivers the event to the other stores. */
@@ -107,6 +140,10 @@ export class MemoryStateBus {
     return event;
   }
 
+  private _dropExpiredBans(now: number): void {
+    for (const [key, ban] of this._bans) if (now >= ban.expiresAt) this._bans.delete(key);
+  }
+
   private _deliver(event: RoomEvent): void {
     for (const store of this._stores.values()) {
       // Asynchronous like a real bus, and in order: microtasks run first in, first out.
@@ -138,6 +175,10 @@ export class MemoryStateBus {
   }
 }
 
+function banKey(sessionId: string, userId: string): string {
+  return `${sessionId}\n${userId}`;
+}
+
 /** One instance's in-memory store. */
 export class MemoryStateStore implements RoomStateStore {
   private _handler: RoomEventHandler | undefined;
@@ -165,6 +206,23 @@ export class MemoryStateStore implements RoomStateStore {
 
   async assignSfuNode(sessionId: string, nodeId: string, previous: string | undefined): Promise<string> {
     return this._bus.assignSfuNode(sessionId, nodeId, previous);
+  }
+
+  async ban(ban: BanRecord, message: string): Promise<PeerRecord | null> {
+    if (this._isClosed) throw new Error('the state store is closed');
+    return this._bus.ban(this.instanceId, ban, message);
+  }
+
+  async unban(sessionId: string, userId: string, now: number): Promise<boolean> {
+    return this._bus.unban(sessionId, userId, now);
+  }
+
+  async banOf(sessionId: string, userId: string, now: number): Promise<BanRecord | undefined> {
+    return this._bus.banOf(sessionId, userId, now);
+  }
+
+  async bans(now: number): Promise<BanRecord[]> {
+    return this._bus.bans(now);
   }
 
   async close(options: { graceful?: boolean } = {}): Promise<void> {

@@ -10,6 +10,8 @@
  *   room:<sid>:peers            hash userId → PeerRecord JSON
  *   room:<sid>:streams          hash streamId → stream JSON (+ sessionId, connectionId)
  *   room:<sid>:sfu              the room's ion-sfu node id
+ *   room:<sid>:ban:<userId>     a user's ban from the room (JSON), expiring with the ban
+ *   bans                        sorted set of [sid, userId] JSON by expiry, to list bans
  *   instances                   set of live instance ids
  *   instance:<id>               heartbeat, expires after 3 missed beats
  *   instance:<id>:peers         set of [sid, userId, connectionId] JSON, for clean-up
@@ -22,7 +24,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
-import type { RoomChange, RoomEvent, RoomEventHandler, RoomStateStore, StateSnapshot } from './room-state-store.js';
+import type { BanRecord } from '../rooms/types.js';
+import type { PeerRecord, RoomChange, RoomEvent, RoomEventHandler, RoomStateStore, StateSnapshot } from './room-state-store.js';
 
 /** Settings of a {@link RedisStateStore}. */
 export interface RedisStateStoreOptions {
@@ -141,6 +144,44 @@ publish(ARGV[3], nil, '{"kind":"instance-down","instanceId":' .. cjson.encode(de
 return 1
 `;
 
+/**
+ * ARGV: prefix, sid, userId, ban JSON, ttl s, expiresAt, now, origin, message.
+ * Records the ban; if the user is in the room, publishes a kick (reason
+ * banned) for its connection. Returns that peer's JSON, or ''.
+ */
+const BAN_SCRIPT = `${LUA_HELPERS}
+local sid, uid = ARGV[2], ARGV[3]
+redis.call('SET', p .. 'room:' .. sid .. ':ban:' .. uid, ARGV[4], 'EX', ARGV[5])
+redis.call('ZREMRANGEBYSCORE', p .. 'bans', '-inf', ARGV[7])
+redis.call('ZADD', p .. 'bans', ARGV[6], cjson.encode({sid, uid}))
+local cur = redis.call('HGET', peersKey(sid), uid)
+if not cur then return '' end
+local peer = cjson.decode(cur)
+publish(ARGV[8], nil, cjson.encode({kind = 'kick', reason = 'banned', message = ARGV[9], sessionId = sid, userId = uid, connectionId = peer.connectionId}))
+return cur
+`;
+
+/** ARGV: prefix, sid, userId. Deletes the ban; returns its JSON, or ''. */
+const UNBAN_SCRIPT = `${LUA_HELPERS}
+local key = p .. 'room:' .. ARGV[2] .. ':ban:' .. ARGV[3]
+local v = redis.call('GET', key)
+redis.call('DEL', key)
+redis.call('ZREM', p .. 'bans', cjson.encode({ARGV[2], ARGV[3]}))
+return v or ''
+`;
+
+/** ARGV: prefix, now. Drops bans expired by now; returns the JSON of the others. */
+const BANS_SCRIPT = `${LUA_HELPERS}
+redis.call('ZREMRANGEBYSCORE', p .. 'bans', '-inf', ARGV[2])
+local out = {}
+for _, m in ipairs(redis.call('ZRANGE', p .. 'bans', 0, -1)) do
+  local t = cjson.decode(m)
+  local v = redis.call('GET', p .. 'room:' .. t[1] .. ':ban:' .. t[2])
+  if v then out[#out + 1] = v else redis.call('ZREM', p .. 'bans', m) end
+end
+return out
+`;
+
 /** ARGV: prefix, sid, node, previous ('' = none). Returns the room's node. */
 const ASSIGN_SCRIPT = `${LUA_HELPERS}
 local key = p .. 'room:' .. ARGV[2] .. ':sfu'
@@ -158,6 +199,9 @@ interface ScriptedRedis extends Redis {
   rsHeartbeat(prefix: string, instanceId: string, ttlMs: number): Promise<number>;
   rsReap(prefix: string, dead: string, origin: string): Promise<number>;
   rsAssign(prefix: string, sessionId: string, nodeId: string, previous: string): Promise<string>;
+  rsBan(prefix: string, sessionId: string, userId: string, ban: string, ttlSeconds: number, expiresAt: number, now: number, origin: string, message: string): Promise<string>;
+  rsUnban(prefix: string, sessionId: string, userId: string): Promise<string>;
+  rsBans(prefix: string, now: number): Promise<string[]>;
 }
 
 interface WireEvent {
@@ -207,6 +251,9 @@ export class RedisStateStore implements RoomStateStore {
     this._cmd.defineCommand('rsHeartbeat', { numberOfKeys: 0, lua: HEARTBEAT_SCRIPT });
     this._cmd.defineCommand('rsReap', { numberOfKeys: 0, lua: REAP_SCRIPT });
     this._cmd.defineCommand('rsAssign', { numberOfKeys: 0, lua: ASSIGN_SCRIPT });
+    this._cmd.defineCommand('rsBan', { numberOfKeys: 0, lua: BAN_SCRIPT });
+    this._cmd.defineCommand('rsUnban', { numberOfKeys: 0, lua: UNBAN_SCRIPT });
+    this._cmd.defineCommand('rsBans', { numberOfKeys: 0, lua: BANS_SCRIPT });
     this._sub = new Redis(options.url, { ...common, connectionName: `room-server:${this.instanceId}:events` });
     for (const [name, conn] of [['commands', this._cmd], ['events', this._sub]] as const) {
       // ioredis reconnects by itself; an 'error' listener keeps the process alive meanwhile.
@@ -257,6 +304,33 @@ export class RedisStateStore implements RoomStateStore {
 
   assignSfuNode(sessionId: string, nodeId: string, previous: string | undefined): Promise<string> {
     return this._track(this._cmd.rsAssign(this._prefix, sessionId, nodeId, previous ?? ''));
+  }
+
+  ban(ban: BanRecord, message: string): Promise<PeerRecord | null> {
+    if (this._isClosed) return Promise.reject(new Error('the state store is closed'));
+    // Redis expires the key by itself; the expiry time is checked on every read as well.
+    const ttlSeconds = Math.max(1, ban.expiresAt - ban.createdAt);
+    const run = this._cmd
+      .rsBan(this._prefix, ban.sessionId, ban.userId, JSON.stringify(ban), ttlSeconds, ban.expiresAt, ban.createdAt, this.instanceId, message)
+      .then((peer) => (peer === '' ? null : (JSON.parse(peer) as PeerRecord)));
+    return this._track(run);
+  }
+
+  unban(sessionId: string, userId: string, now: number): Promise<boolean> {
+    const run = this._cmd.rsUnban(this._prefix, sessionId, userId).then((v) => v !== '' && now < (JSON.parse(v) as BanRecord).expiresAt);
+    return this._track(run);
+  }
+
+  banOf(sessionId: string, userId: string, now: number): Promise<BanRecord | undefined> {
+    const run = this._cmd.get(`${this._prefix}room:${sessionId}:ban:${userId}`).then((v) => {
+      const ban = v === null ? undefined : (JSON.parse(v) as BanRecord);
+      return ban && now < ban.expiresAt ? ban : undefined;
+    });
+    return this._track(run);
+  }
+
+  bans(now: number): Promise<BanRecord[]> {
+    return this._track(this._cmd.rsBans(this._prefix, now).then((all) => all.map((v) => JSON.parse(v) as BanRecord).filter((b) => now < b.expiresAt)));
   }
 
   async close(options: { graceful?: boolean } = {}): Promise<void> {

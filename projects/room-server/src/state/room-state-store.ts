@@ -5,7 +5,7 @@
  * order, to every other instance. Two implementations: {@link MemoryStateStore}
  * (default, one process) and {@link RedisStateStore} (hashes + pub/sub).
  */
-import type { BanReason, LeaveReason, Role, RoomId, StreamInfo } from '../rooms/types.js';
+import type { BanReason, BanRecord, LeaveReason, Role, RoomId, StreamInfo } from '../rooms/types.js';
 
 /** Identifies one connection of one user in one room. */
 export interface PeerRef {
@@ -82,6 +82,21 @@ export interface RoomStateStore {
    * other than `previous` meanwhile; resolves with the node the room is on.
    */
   assignSfuNode(sessionId: string, nodeId: string, previous: string | undefined): Promise<string>;
+  /**
+   * Records a ban (replacing the user's earlier one in that room), to expire
+   * by itself at `ban.expiresAt`. If the user is connected to the room, the
+   * instance holding that connection is told, in the same step, to evict it
+   * (a `kick` event, reason `banned`; not delivered to this instance): so a
+   * join recorded before the ban is evicted, and one recorded after it finds
+   * the ban. Resolves with that connection's record, if any.
+   */
+  ban(ban: BanRecord, message: string): Promise<PeerRecord | null>;
+  /** Lifts a user's ban from a room; resolves whether a ban in force at `now` (Unix seconds) was lifted. */
+  unban(sessionId: string, userId: string, now: number): Promise<boolean>;
+  /** The user's ban from the room in force at `now` (Unix seconds), if any. */
+  banOf(sessionId: string, userId: string, now: number): Promise<BanRecord | undefined>;
+  /** Every ban in force at `now` (Unix seconds), of every room. */
+  bans(now: number): Promise<BanRecord[]>;
   /** Stops: a graceful stop waits for pending changes and deregisters; otherwise it just drops the connection. */
   close(options?: { graceful?: boolean }): Promise<void>;
 }

@@ -19,6 +19,8 @@ import { WsTestClient } from '../support/ws-client.js';
 const ADMIN_SECRET = 'admin-secret-for-tests-0123456789';
 const ROOM = 4242;
 const redisBinary = findRedisServer();
+/** The instances' clock (Unix seconds); a test moves it to let a ban expire. */
+let now = NOW;
 const sig = (userId: string) => generateUserSig({ sdkAppId: SDK_APP_ID, secretKey: SECRET_KEY, userId, expireSeconds: 3600, now: NOW });
 
 /** Polls until `check` holds. */
@@ -48,7 +50,7 @@ function clusterSpecs(name: string, backend: () => Backend | undefined, skip: ()
         servers.push(
           await startRoomServer(
             { port: 0, apps: [{ sdkAppId: SDK_APP_ID, secretKey: SECRET_KEY }], staticDir: null, logLevel: 'silent', adminSecret: ADMIN_SECRET, ...(state ? { state } : {}) },
-            { log: silentLogger, clock: () => NOW, sfuLinkFactory: fakeSfuFactory().factory, ...(stateStore ? { stateStore } : {}) },
+            { log: silentLogger, clock: () => now, sfuLinkFactory: fakeSfuFactory().factory, ...(stateStore ? { stateStore } : {}) },
           ),
         );
       }
@@ -74,6 +76,7 @@ function clusterSpecs(name: string, backend: () => Backend | undefined, skip: ()
       await Promise.all(clients.splice(0).map((c) => c.close()));
       await Promise.all(servers.map((s) => s.close()));
       servers = [];
+      now = NOW;
     });
 
     it('peers on different instances see each other join (snapshot and peer-join) and leave', async () => {
@@ -162,6 +165,41 @@ function clusterSpecs(name: string, backend: () => Backend | undefined, skip: ()
         expect((await c.client.closed).code).toBe(4000);
       }
       await eventually(() => !s1.registry.find(SDK_APP_ID, ROOM) && !s2.registry.find(SDK_APP_ID, ROOM), 'room gone everywhere');
+    });
+
+    it('an admin ban on one instance removes the user from the other and refuses their join on every instance until it ends', async () => {
+      if (skip()) return pending(skip());
+      const [s1, s2] = await startPair();
+      const alice = await join(s1, 'alice');
+      const carol = await join(s2, 'carol');
+      await eventually(() => knows(s2, 'alice') && knows(s1, 'carol'), 'mirrors');
+      const admin = (server: RunningRoomServer, path: string, body: unknown): Promise<Response> =>
+        fetch(`http://127.0.0.1:${server.port}${path}`, { method: 'POST', headers: { 'x-admin-secret': ADMIN_SECRET, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await admin(s2, '/admin/ban', { sdkAppId: SDK_APP_ID, roomId: ROOM, userId: 'alice', durationSec: 300 });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { removed: boolean }).removed).toBeTrue();
+      expect((await alice.client.waitFor('client-banned')).params?.['reason']).toBe('banned');
+      expect((await alice.client.closed).code).toBe(4000);
+      expect((await carol.client.waitFor('peer-leave')).params).toEqual({ userId: 'alice', reason: 'kick' });
+      await eventually(() => !knows(s1, 'alice') && !knows(s2, 'alice'), 'alice gone everywhere');
+      for (const s of [s1, s2]) {
+        const refused = await WsTestClient.connect(s.url);
+        clients.push(refused);
+        const answer = await refused.request('room.join', { sdkAppId: SDK_APP_ID, userId: 'alice', userSig: sig('alice'), roomId: ROOM, mode: 'rtc' });
+        expect(answer.error).toEqual(jasmine.objectContaining({ code: 4032, message: 'BANNED', data: jasmine.objectContaining({ expiresAt: NOW + 300 }) }));
+      }
+      const listed = (await (await fetch(`http://127.0.0.1:${s1.port}/admin/bans`, { headers: { 'x-admin-secret': ADMIN_SECRET } })).json()) as { bans: unknown[] };
+      expect(listed.bans).toEqual([jasmine.objectContaining({ userId: 'alice', roomId: ROOM, expiresAt: NOW + 300 })]);
+      // Unbanned through the first instance, alice may join through the second.
+      expect((await admin(s1, '/admin/unban', { sdkAppId: SDK_APP_ID, roomId: ROOM, userId: 'alice' })).status).toBe(200);
+      const back = await join(s2, 'alice');
+      await back.client.request('room.leave');
+      // A ban ends by itself at its expiry.
+      await admin(s1, '/admin/ban', { sdkAppId: SDK_APP_ID, roomId: ROOM, userId: 'alice', durationSec: 60 });
+      await expectAsync(join(s2, 'alice')).toBeRejectedWithError(/BANNED/);
+      now = NOW + 60;
+      expect((await join(s2, 'alice')).snapshot['peers']).toEqual([{ userId: 'carol', role: 'anchor' }]);
+      expect(methods(carol.client).filter((m) => m === 'peer-join').length).toBe(2);
     });
 
     it('when an instance dies, the others drop its peers (stream-removed, peer-leave timeout)', async () => {

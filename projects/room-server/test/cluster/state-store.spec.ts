@@ -9,11 +9,13 @@ import { silentLogger } from '../../src/log.js';
 import { MemoryStateBus, MemoryStateStore } from '../../src/state/memory-store.js';
 import { RedisStateStore } from '../../src/state/redis-store.js';
 import type { PeerRecord, RoomEvent, RoomEventHandler, RoomStateStore, StateSnapshot } from '../../src/state/room-state-store.js';
-import type { StreamInfo } from '../../src/rooms/types.js';
+import type { BanRecord, StreamInfo } from '../../src/rooms/types.js';
 import { findRedisServer, startRedis, type RedisProcess } from '../support/redis-process.js';
 
 const redisBinary = findRedisServer();
 const SID = '1400000001:n:42';
+/** A Unix time (seconds) for bans. */
+const T0 = 1_700_000_000;
 
 /** Records what a store delivers. */
 class RecordingHandler implements RoomEventHandler {
@@ -151,6 +153,40 @@ function contract(name: string, setup: () => Fixture | undefined, skipReason: ()
       expect((await started()).snapshot.peers).toEqual([]);
     });
 
+    it('records bans with their expiry; a ban of a connected user tells its instance to evict it; bans outlive the room', async () => {
+      if (skipReason()) return pending(skipReason());
+      const a = await started();
+      const b = await started();
+      const alice = peer(a.store, 'alice');
+      await a.store.apply({ kind: 'join', ...alice });
+      await b.handler.waitForEvents(1);
+      const ban = (userId: string, expiresAt: number): BanRecord => ({ sessionId: SID, sdkAppId: 1400000001, roomId: 42, userId, createdAt: T0, expiresAt, reason: 'flooding' });
+      // Banned through the other instance: the holder gets a kick with reason banned, the banning instance nothing.
+      expect(await b.store.ban(ban('alice', T0 + 60), 'banned for a minute')).toEqual(alice);
+      const [kick] = await a.handler.waitForEvents(1);
+      expect(kick).toEqual(jasmine.objectContaining({ kind: 'kick', reason: 'banned', message: 'banned for a minute', userId: 'alice', connectionId: alice.connectionId, origin: b.store.instanceId }));
+      expect(b.handler.events.length).toBe(1);
+      // Nobody connected: recorded, nothing published.
+      expect(await a.store.ban(ban('bob', T0 + 30), 'x')).toBeNull();
+      await a.store.apply({ kind: 'leave', sessionId: SID, userId: 'alice', connectionId: alice.connectionId, reason: 'kick', silent: false });
+      // The room is empty now; its bans stay.
+      expect(await b.store.banOf(SID, 'alice', T0)).toEqual(ban('alice', T0 + 60));
+      expect(await b.store.banOf(SID, 'alice', T0 + 59)).toEqual(ban('alice', T0 + 60));
+      expect(await b.store.banOf(SID, 'alice', T0 + 60)).toBeUndefined();
+      expect(await b.store.banOf('1400000001:n:43', 'alice', T0)).toBeUndefined();
+      expect((await a.store.bans(T0)).map((x) => x.userId).sort()).toEqual(['alice', 'bob']);
+      expect((await a.store.bans(T0 + 30)).map((x) => x.userId)).toEqual(['alice']);
+      // A later ban replaces the earlier one.
+      await a.store.ban(ban('alice', T0 + 600), 'longer');
+      expect((await b.store.banOf(SID, 'alice', T0 + 300))?.expiresAt).toBe(T0 + 600);
+      expect(await b.store.unban(SID, 'alice', T0)).toBeTrue();
+      expect(await b.store.unban(SID, 'alice', T0)).toBeFalse();
+      expect(await a.store.banOf(SID, 'alice', T0)).toBeUndefined();
+      // An expired ban is not "lifted".
+      expect(await a.store.unban(SID, 'bob', T0 + 30)).toBeFalse();
+      expect(await a.store.bans(T0)).toEqual([]);
+    });
+
     it('records a room\'s ion-sfu node; a conflicting assignment yields the current one', async () => {
       if (skipReason()) return pending(skipReason());
       const a = await started();
@@ -205,6 +241,31 @@ describe('redis (real redis-server)', () => {
     },
     () => (redis ? undefined : 'no redis-server (install Debian\'s redis-server or set REDIS_SERVER_BIN)'),
   );
+
+  it('keeps each ban in a key that Redis expires with the ban, and forgets expired ones in its index', async () => {
+    if (!redis) return pending('no redis-server');
+    const keyPrefix = `t${randomUUID().slice(0, 8)}:`;
+    const store = new RedisStateStore({ url: redis.url, keyPrefix, heartbeatMs: 200, log: silentLogger });
+    const admin = new Redis(redis.url);
+    try {
+      await store.start(new RecordingHandler());
+      const now = Math.floor(Date.now() / 1000);
+      await store.ban({ sessionId: SID, sdkAppId: 1400000001, roomId: 42, userId: 'alice', createdAt: now, expiresAt: now + 90, reason: null }, 'm');
+      await store.ban({ sessionId: SID, sdkAppId: 1400000001, roomId: 42, userId: 'bob', createdAt: now, expiresAt: now + 1, reason: null }, 'm');
+      const ttl = await admin.ttl(`${keyPrefix}room:${SID}:ban:alice`);
+      expect(ttl).toBeGreaterThan(80);
+      expect(ttl).toBeLessThanOrEqual(90);
+      expect(await admin.zcard(`${keyPrefix}bans`)).toBe(2);
+      // Redis drops bob's key by itself after a second; listing then prunes the index too.
+      const deadline = Date.now() + 5000;
+      while ((await admin.exists(`${keyPrefix}room:${SID}:ban:bob`)) === 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect((await store.bans(now)).map((b) => b.userId)).toEqual(['alice']);
+      expect(await admin.zcard(`${keyPrefix}bans`)).toBe(1);
+    } finally {
+      admin.disconnect();
+      await store.close();
+    }
+  });
 
   it('resynchronises from a snapshot when its event subscription is cut', async () => {
     if (!redis) return pending('no redis-server');

@@ -7,6 +7,7 @@ import { ServerMetrics } from '../../src/metrics.js';
 import { parseFrame } from '../../src/rpc/jsonrpc.js';
 import { RoomRegistry } from '../../src/rooms/room-registry.js';
 import { PeerSession, type PeerChannel, type SessionContext } from '../../src/session/peer-session.js';
+import type { BanList } from '../../src/rooms/ban-list.js';
 import { fakeSfuFactory, type FakeSfuLink } from './fake-sfu-link.js';
 
 export const SDK_APP_ID = 1400000000;
@@ -19,7 +20,7 @@ export interface ClientFrame {
   method?: string;
   params?: Record<string, unknown>;
   result?: Record<string, unknown>;
-  error?: { code: number; message: string; data?: { detail: string } };
+  error?: { code: number; message: string; data?: { detail: string; expiresAt?: number } };
 }
 
 /** Shared server state for a test. */
@@ -30,7 +31,7 @@ export class Harness {
   readonly ctx: SessionContext;
   now = NOW;
 
-  constructor(limits = { maxRooms: 100, maxPeersPerRoom: 100 }, reconnectGraceMs = 10_000) {
+  constructor(limits = { maxRooms: 100, maxPeersPerRoom: 100 }, reconnectGraceMs = 10_000, bans?: Pick<BanList, 'checkJoin'>) {
     this.registry = new RoomRegistry(limits);
     this.ctx = {
       registry: this.registry,
@@ -40,6 +41,7 @@ export class Harness {
       log: silentLogger,
       heartbeatIntervalMs: 5000,
       reconnectGraceMs,
+      ...(bans ? { bans } : {}),
     };
   }
 

@@ -7,7 +7,7 @@ export interface RpcFrame {
   method?: string;
   params?: Record<string, unknown>;
   result?: Record<string, unknown>;
-  error?: { code: number; message: string; data?: { detail: string } };
+  error?: { code: number; message: string; data?: { detail: string; expiresAt?: number } };
 }
 
 /** A client connection with request/response matching and a notification log. */

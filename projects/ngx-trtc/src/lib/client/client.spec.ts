@@ -16,6 +16,9 @@ import { RetryPolicy, createDefaultRetryPolicy } from './retry-policy';
 
 type TestClient = RoomClient<FakeRemoteStream>;
 
+/** 2030-01-01T00:00:00Z, Unix seconds: the end of the bans in these tests. */
+const BAN_END = 1_893_456_000;
+
 describe('RoomClient', () => {
   let server: FakeRoomServer;
   let sfu: FakeSfu;
@@ -343,6 +346,58 @@ describe('RoomClient', () => {
       await clock.advance(10_000);
       expect(first.connectionState).toBe('DISCONNECTED');
       expect(second.connectionState).toBe('CONNECTED');
+    });
+
+    it('an admin ban: client-banned {reason: banned, message}, DISCONNECTED, no reconnect', async () => {
+      const alice = createClient('alice');
+      await alice.join({ roomId: 1 });
+      const bob = createClient('bob');
+      await bob.join({ roomId: 1 });
+      const banned = record<{ reason: string; message: string }>(alice, 'client-banned');
+      const errors = record<RtcError>(alice, 'error');
+      const bobLeaves = record<{ userId: string }>(bob, 'peer-leave');
+      const seen = states(alice);
+      server.ban('alice', { expiresAt: BAN_END, reason: 'spam' });
+      await settle();
+      expect(banned).toEqual([{ reason: 'banned', message: 'banned from this room until 2030-01-01T00:00:00Z: spam' }]);
+      expect(seen).toEqual(['DISCONNECTED']);
+      expect(bobLeaves).toEqual([{ userId: 'alice' }]);
+      await clock.advance(30_000);
+      expect(joinsOf('alice').length).toBe(1);
+      expect(errors).toEqual([]);
+      expect(alice.connectionState).toBe('DISCONNECTED');
+      expect(alice.getPeers()).toEqual([]);
+    });
+
+    it('join() while banned rejects with CLIENT_BANNED saying until when; after the ban is lifted it joins', async () => {
+      server.ban('alice', { expiresAt: BAN_END, reason: 'spam' });
+      const alice = createClient('alice');
+      const seen = states(alice);
+      const banned = record<unknown>(alice, 'client-banned');
+      const error = await rejection(alice.join({ roomId: 1 }));
+      expect(error.getCode()).toBe(ErrorCode.CLIENT_BANNED);
+      expect(error.getExtraCode()).toBe(4032);
+      expect(error.message).toBe('<CLIENT_BANNED 0x4040>: join: banned from this room until 2030-01-01T00:00:00Z: spam');
+      expect(seen).toEqual(['CONNECTING', 'DISCONNECTED']);
+      expect(banned).withContext('the rejection reports it; no event as well').toEqual([]);
+      await clock.advance(30_000);
+      expect(joinsOf('alice').length).toBe(1);
+      server.unban('alice');
+      await alice.join({ roomId: 1 });
+      expect(alice.connectionState).toBe('CONNECTED');
+    });
+
+    it('a 4000 close whose client-banned was lost ends the session the same way, without reconnecting', async () => {
+      const alice = createClient('alice');
+      await alice.join({ roomId: 1 });
+      const banned = record<{ reason: string }>(alice, 'client-banned');
+      const seen = states(alice);
+      server.connectionOf('alice')!.socket.serverClose(4000, 'kick');
+      await settle();
+      expect(banned.map((b) => b.reason)).toEqual(['kick']);
+      expect(seen).toEqual(['DISCONNECTED']);
+      await clock.advance(30_000);
+      expect(joinsOf('alice').length).toBe(1);
     });
 
     it('emits audio-volume with levels 0–100 of local and remote streams', async () => {
@@ -728,6 +783,27 @@ describe('RoomClient', () => {
       expect(alice.connectionState).toBe('DISCONNECTED');
       expect(errors[0].code).toBe(ErrorCode.SIGNAL_CHANNEL_RECONNECTION_FAILED);
       expect(errors[0].extraCode).toBe(4012);
+    });
+
+    it('banned while away: the re-join is refused once, then client-banned {reason: banned} and DISCONNECTED, no retry loop', async () => {
+      const alice = createClient('alice');
+      await alice.join({ roomId: 1 });
+      const errors = record<RtcError>(alice, 'error');
+      const banned = record<{ reason: string; message: string }>(alice, 'client-banned');
+      const reconnected = record<unknown>(alice, 'reconnected');
+      const seen = states(alice);
+      server.drop('alice');
+      server.ban('alice', { expiresAt: BAN_END });
+      await clock.advance(0);
+      await settle();
+      expect(seen).toEqual(['RECONNECTING', 'DISCONNECTED']);
+      expect(banned).toEqual([{ reason: 'banned', message: 'banned from this room until 2030-01-01T00:00:00Z' }]);
+      expect(errors).toEqual([]);
+      expect(joinsOf('alice').length).toBe(2);
+      await clock.advance(60_000);
+      expect(joinsOf('alice').length).toBe(2);
+      expect(reconnected).toEqual([]);
+      expect(clock.pendingTimers).toBe(0);
     });
 
     it('leave() while reconnecting stops the retries', async () => {

@@ -3,6 +3,8 @@ import { TimerHandle } from '../signal/clock';
 import { Emitter } from '../signal/emitter';
 import { createLog } from '../signal/log';
 import {
+  BanReason,
+  BannedErrorData,
   PeerInfo,
   RoomErrorCode,
   RoomMode,
@@ -10,7 +12,14 @@ import {
   ServerNotification,
   StreamInfo,
 } from '../signal/protocol';
-import { CLOSE_DONE, CLOSE_RECONNECTING, RoomSignal, SignalCloseInfo, SignalRequestError } from '../signal/room-signal';
+import {
+  CLOSE_BANNED,
+  CLOSE_DONE,
+  CLOSE_RECONNECTING,
+  RoomSignal,
+  SignalCloseInfo,
+  SignalRequestError,
+} from '../signal/room-signal';
 import type {
   PublishableStream,
   PublisherLink,
@@ -1033,7 +1042,7 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
     this._emit(method, { userId });
   }
 
-  private _onBanned(reason: 'kick' | 'banned' | 'room-disband', message: string): void {
+  private _onBanned(reason: BanReason, message: string): void {
     if (this._phase === 'idle') return;
     this._generation++;
     const wasJoining = this._phase === 'joining';
@@ -1227,6 +1236,11 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
 
   private _onSignalClose(session: Session, info: SignalCloseInfo): void {
     if (session !== this._session || info.byClient) return;
+    if (info.code === CLOSE_BANNED && isBanReason(info.reason)) {
+      // The client-banned before this close was lost: reconnecting would only fight the eviction.
+      this._onBanned(info.reason, `removed by room-server (${info.reason})`);
+      return;
+    }
     if (this._phase === 'joined') {
       this._startReconnect('signal-lost');
     } else {
@@ -1351,6 +1365,12 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
       return;
     }
     if (generation !== this._generation) return;
+    if (isBannedError(lastError)) {
+      // Banned while away (the notification could not reach us): the same end as a live ban, no error on top.
+      log.info('re-join refused: banned from the room');
+      this._onBanned('banned', bannedMessage(lastError));
+      return;
+    }
     this._generation++;
     this._closeSession();
     this._resetRoom();
@@ -1513,16 +1533,42 @@ const AUTH_CODES = new Set<number>([
   RoomErrorCode.ROOM_FULL,
   RoomErrorCode.SERVER_FULL,
   RoomErrorCode.INVALID_PARAMS,
+  RoomErrorCode.BANNED,
 ]);
 
-/** Errors a retry cannot fix: credentials, privileges, limits. */
+/** Errors a retry cannot fix: credentials, privileges, limits, a ban. */
 function isFatalJoinError(error: unknown): boolean {
   if (error instanceof SignalRequestError) return AUTH_CODES.has(error.code);
   return isRtcError(error) && AUTH_CODES.has(error.extraCode);
 }
 
-/** join(): room-server refusals → JOIN_ROOM_FAILED with the JSON-RPC code; RtcErrors as they are. */
+/** Whether room-server refused a `room.join` because the user is banned from the room. */
+function isBannedError(error: unknown): error is SignalRequestError {
+  return error instanceof SignalRequestError && error.code === RoomErrorCode.BANNED;
+}
+
+/** What room-server said about a ban ("banned from this room until …: reason"). */
+function bannedMessage(error: SignalRequestError): string {
+  const data = (error.data ?? {}) as BannedErrorData;
+  if (typeof data.detail === 'string' && data.detail) return data.detail;
+  if (typeof data.expiresAt === 'number' && Number.isFinite(data.expiresAt)) {
+    return `banned from this room until ${new Date(data.expiresAt * 1000).toISOString().replace('.000Z', 'Z')}`;
+  }
+  return 'banned from this room';
+}
+
+function isBanReason(reason: string): reason is BanReason {
+  return reason === 'kick' || reason === 'banned' || reason === 'room-disband';
+}
+
+/**
+ * join(): a ban → CLIENT_BANNED; other room-server refusals → JOIN_ROOM_FAILED;
+ * both keep the JSON-RPC code as extraCode. RtcErrors as they are.
+ */
 function toJoinError(error: unknown): RtcError {
+  if (isBannedError(error)) {
+    return new RtcError(ErrorCode.CLIENT_BANNED, `join: ${bannedMessage(error)}`, { cause: error, extraCode: error.code });
+  }
   if (error instanceof SignalRequestError) {
     return new RtcError(ErrorCode.JOIN_ROOM_FAILED, `join: room-server refused ${error.method} (${error.message})`, {
       cause: error,

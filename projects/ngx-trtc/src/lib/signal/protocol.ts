@@ -107,6 +107,9 @@ export interface ClientNotificationMap {
 /** Why a peer left. */
 export type PeerLeaveReason = 'leave' | 'disconnect' | 'kick' | 'timeout';
 
+/** Why room-server removed a client (`client-banned`), also the reason of the 4000 close that follows. */
+export type BanReason = 'kick' | 'banned' | 'room-disband';
+
 /** Notifications the server sends. */
 export interface ServerNotificationMap {
   'peer-join': PeerInfo;
@@ -119,7 +122,7 @@ export interface ServerNotificationMap {
   'mute-video': { userId: string; streamId: string };
   'unmute-video': { userId: string; streamId: string };
   'role-changed': { userId: string; role: RoomRole };
-  'client-banned': { reason: 'kick' | 'banned' | 'room-disband'; message: string };
+  'client-banned': { reason: BanReason; message: string };
   offer: { desc: SessionDescription };
   trickle: { target: TrickleTarget; candidate: RTCIceCandidateInit };
   'sfu-error': { message: string };
@@ -155,6 +158,8 @@ export const RoomErrorCode = {
   STREAM_CONFLICT: 4023,
   ROOM_FULL: 4030,
   SERVER_FULL: 4031,
+  /** `room.join` of a user banned from the room; `data`: {@link BannedErrorData}. */
+  BANNED: 4032,
   RATE_LIMITED: 4040,
   MESSAGE_TOO_LARGE: 4041,
   ORIGIN_FORBIDDEN: 4042,
@@ -163,6 +168,14 @@ export const RoomErrorCode = {
   INTERNAL: 5002,
   SFU_REJECTED: 5003,
 } as const;
+
+/** `data` of a BANNED refusal. */
+export interface BannedErrorData {
+  /** e.g. `banned from this room until 2025-01-31T12:00:00Z: <the administrator's reason>` */
+  detail?: string;
+  /** When the ban ends, Unix seconds. */
+  expiresAt?: number;
+}
 
 /** A JSON-RPC error object. */
 export interface JsonRpcErrorObject {

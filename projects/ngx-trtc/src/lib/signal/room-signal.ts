@@ -24,6 +24,8 @@ export const CLOSE_DONE = 1000;
  * room-server keeps the peer's place (no peer-leave) for its reconnect grace.
  */
 export const CLOSE_RECONNECTING = 4100;
+/** WebSocket close code room-server sends right after `client-banned`; the close reason is the ban reason. */
+export const CLOSE_BANNED = 4000;
 
 const log = createLog('signal');
 
