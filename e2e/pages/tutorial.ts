@@ -1,7 +1,8 @@
 /**
  * The e2e test page: exposes ngx-trtc's TRTC facade as `window.TRTC`, exactly
  * what the seed tutorials call, plus probes the specs read (remote video
- * playback, inbound audio/video from getStats, the events a client saw).
+ * playback, inbound audio/video from getStats, what the senders send, the
+ * tracks captured, the events a client saw).
  */
 import { TRTC } from 'ngx-trtc';
 
@@ -10,9 +11,16 @@ type Probe = {
   inbound(): Promise<{ audioEnergy: number; audioPackets: number; videoFrames: number; videoWidth: number }>;
   remoteVideos(): Array<{ id: string; width: number; time: number }>;
   outbound(): Promise<Array<{ trackId: string | undefined; kind: string; framesEncoded: number }>>;
+  senders(): SenderRow[];
+  captured(): CapturedTrack[];
   events: Array<{ type: string; userId?: string; streamType?: string; at: number }>;
   record(client: { on(event: string, handler: (e: unknown) => void): void }, types: string[]): void;
 };
+
+/** One RTP sender of an open peer connection and the track it sends. */
+type SenderRow = { kind: string | null; trackId: string | null; deviceId: string | undefined; readyState: string | null };
+/** One track getUserMedia handed out, and whether it still holds the device. */
+type CapturedTrack = { kind: string; trackId: string; deviceId: string | undefined; readyState: string };
 
 const peerConnections: RTCPeerConnection[] = [];
 const NativePeerConnection = window.RTCPeerConnection;
@@ -25,6 +33,20 @@ class TrackedPeerConnection extends NativePeerConnection {
   }
 }
 window.RTCPeerConnection = TrackedPeerConnection;
+
+// Test-only instrumentation: keep every captured track, so a spec can check
+// that a device the app let go of is released (its track ended).
+const capturedTracks: Array<{ track: MediaStreamTrack; deviceId: string | undefined }> = [];
+const mediaDevices = navigator.mediaDevices;
+if (mediaDevices) {
+  const getUserMedia = mediaDevices.getUserMedia.bind(mediaDevices);
+  mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await getUserMedia(constraints);
+    // getSettings() of an ended track may lose its deviceId: read it while live.
+    for (const track of stream.getTracks()) capturedTracks.push({ track, deviceId: track.getSettings().deviceId });
+    return stream;
+  };
+}
 
 const probe: Probe = {
   async userSig(userId) {
@@ -65,6 +87,20 @@ const probe: Probe = {
       }
     }
     return rows;
+  },
+  senders() {
+    return peerConnections
+      .filter((pc) => pc.connectionState !== 'closed')
+      .flatMap((pc) => pc.getSenders())
+      .map((sender) => ({
+        kind: sender.track?.kind ?? null,
+        trackId: sender.track?.id ?? null,
+        deviceId: sender.track?.getSettings().deviceId,
+        readyState: sender.track?.readyState ?? null,
+      }));
+  },
+  captured() {
+    return capturedTracks.map(({ track, deviceId }) => ({ kind: track.kind, trackId: track.id, deviceId, readyState: track.readyState }));
   },
   remoteVideos() {
     return [...document.querySelectorAll<HTMLVideoElement>('#remotes video')].map((video) => ({

@@ -338,9 +338,25 @@ describe('LocalStream', () => {
     it('a failed camera switch rejects with the mapped error and puts the old camera back', async () => {
       const s = make({ video: true, cameraId: 'fake-camera-1' });
       await s.initialize();
-      await expectRtcError(s.switchDevice('video', 'no-such-camera'), ErrorCode.DEVICE_NOT_FOUND);
+      devices.failNextCapture('NotReadableError');
+      await expectRtcError(s.switchDevice('video', 'fake-camera-2'), ErrorCode.INITIALIZE_FAILED);
       expect(s.getVideoTrack()!.readyState).toBe('live');
       expect(s.getVideoTrack()!.getSettings().deviceId).toBe('fake-camera-1');
+    });
+
+    it('refuses a camera id the browser does not list without releasing the camera in use', async () => {
+      const s = make({ video: true, cameraId: 'fake-camera-1' });
+      await s.initialize();
+      const link = new RecordingLink();
+      s.attachPublisher(link);
+      const published = s.getVideoTrack()!;
+      const captures = devices.getUserMediaCalls.length;
+      const error = await expectRtcError(s.switchDevice('video', 'no-such-camera'), ErrorCode.DEVICE_NOT_FOUND);
+      expect(error.name).toBe('OverconstrainedError');
+      expect(s.getVideoTrack()).toBe(published);
+      expect(published.readyState).toBe('live');
+      expect(devices.getUserMediaCalls.length).toBe(captures);
+      expect(link.replaced).toEqual([]);
     });
 
     it('switching the microphone keeps the published (processed) track: no replaceTrack needed', async () => {

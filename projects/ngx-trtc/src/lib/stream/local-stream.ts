@@ -424,7 +424,11 @@ export class LocalStream extends StreamBase implements PublishableStream {
 
   // ------------------------------------------------------------------ devices
 
-  /** Switches the microphone (`'audio'`) or camera (`'video'`) to another device. */
+  /**
+   * Switches the microphone (`'audio'`) or camera (`'video'`) to another device,
+   * in place while published. A failure rejects with a capture RtcError
+   * (DEVICE_NOT_FOUND for an unknown id) and the stream keeps the device it had.
+   */
   async switchDevice(type: 'audio' | 'video', deviceId: string): Promise<void> {
     if (type !== 'audio' && type !== 'video') throw new RtcError(ErrorCode.INVALID_PARAMETER, "type must be 'audio' or 'video'");
     if (typeof deviceId !== 'string' || !deviceId) throw new RtcError(ErrorCode.INVALID_PARAMETER, 'deviceId must be a non-empty string');
@@ -644,8 +648,12 @@ export class LocalStream extends StreamBase implements PublishableStream {
     const old = kind === 'audio' ? this._rawAudio : this._rawVideo;
     const devices = this._deps.mediaDevices;
     if (!devices) throw new RtcError(ErrorCode.NOT_SUPPORTED, 'getUserMedia is unavailable');
-    // Cameras often cannot be opened twice: release the old one first.
+    // Cameras often cannot be opened twice: release the old one first. An id the
+    // browser does not list cannot open, so refuse it while the old camera still runs.
     if (kind === 'video' && old) {
+      if (reason === 'switch' && !(await isListed(devices, 'videoinput', deviceId))) {
+        throw captureError(new DOMException(`no camera with id ${deviceId}`, 'OverconstrainedError'), 'camera');
+      }
       this._unwatchRawTrack(old);
       old.stop();
     }
@@ -750,6 +758,21 @@ export class LocalStream extends StreamBase implements PublishableStream {
       }
     });
   }
+}
+
+/**
+ * Whether `enumerateDevices()` lists `deviceId` among the `kind` devices. True
+ * when it cannot tell (ids hidden, listing failed): getUserMedia then decides.
+ */
+async function isListed(devices: MediaDevicesLike, kind: MediaDeviceKind, deviceId: string): Promise<boolean> {
+  let listed: MediaDeviceInfo[];
+  try {
+    listed = (await devices.enumerateDevices()).filter((d) => d.kind === kind);
+  } catch {
+    // Not knowing is no reason to refuse: the capture itself gives the definitive answer.
+    return true;
+  }
+  return !listed.some((d) => d.deviceId) || listed.some((d) => d.deviceId === deviceId);
 }
 
 function requireTrack(track: unknown): asserts track is MediaStreamTrack {
