@@ -13,17 +13,7 @@ import * as ionClient from 'ion-sdk-js/lib/client';
 import { IonSFUJSONRPCSignal } from 'ion-sdk-js/lib/signal/json-rpc-impl';
 import { LocalStream, type RemoteStream } from 'ion-sdk-js/lib/stream';
 
-import {
-  type BenchPage,
-  type CounterSource,
-  type RemoteVideo,
-  nowMs,
-  onFirstFrame,
-  startCounterReader,
-  startCounterSource,
-  trackPeerConnections,
-  videoStats,
-} from './bench-common';
+import { type BenchPage, BenchProbes, nowMs, startCounterSource, trackPeerConnections } from './bench-common';
 
 // e2e/ is `"type": "module"`, so esbuild gives a CommonJS module's whole
 // `exports` as the default import, not its `exports.default` (which a bundle
@@ -32,14 +22,11 @@ type IonClient = import('ion-sdk-js/lib/client').default;
 const Client: typeof import('ion-sdk-js/lib/client').default =
   (ionClient as any).default?.default ?? (ionClient as any).default;
 
-const pcs = trackPeerConnections();
-const remotes = new Map<string, RemoteVideo>();
+const probes = new BenchProbes(trackPeerConnections());
 let client: IonClient | null = null;
 let signal: IonSFUJSONRPCSignal | null = null;
 let local: LocalStream | null = null;
 let encodings: RTCRtpEncodingParameters[] = [];
-let counterSource: CounterSource | null = null;
-let reading = false;
 
 function sfuUrl(): string {
   const url = new URLSearchParams(location.search).get('sfu') ?? (window as { benchSfuUrl?: string }).benchSfuUrl;
@@ -48,23 +35,19 @@ function sfuUrl(): string {
 }
 
 function onRemote(track: MediaStreamTrack, stream: RemoteStream): void {
-  if (track.kind !== 'video' || remotes.has(stream.id)) return;
+  if (track.kind !== 'video' || probes.has(stream.id)) return;
   const video = document.createElement('video');
   video.autoplay = true;
   video.playsInline = true;
   video.style.width = '320px';
   video.style.height = '180px';
-  const entry: RemoteVideo = { key: stream.id, video, firstFrameAt: null, reader: null };
-  remotes.set(stream.id, entry);
-  onFirstFrame(video, (at) => (entry.firstFrameAt = at));
-  if (reading) entry.reader = startCounterReader(video);
+  probes.add(stream.id, video);
   video.srcObject = stream;
   document.querySelector('#remotes')!.appendChild(video);
   video.play().catch(() => undefined); // autoplay is allowed by the harness flags; a rejection only means it started already
   stream.onremovetrack = () => {
     if (stream.getTracks().length === 0) {
-      remotes.get(stream.id)?.reader?.stop();
-      remotes.delete(stream.id);
+      probes.remove(stream.id);
       video.remove();
     }
   };
@@ -89,8 +72,8 @@ const bench: BenchPage = {
   async prepare({ width, height, fps, bitrateKbps, counter, audio }) {
     let media: MediaStream;
     if (counter) {
-      counterSource = startCounterSource(fps);
-      media = new MediaStream([counterSource.track]);
+      probes.counterSource = startCounterSource(fps);
+      media = new MediaStream([probes.counterSource.track]);
     } else {
       media = await navigator.mediaDevices.getUserMedia({
         audio: audio ?? true,
@@ -113,27 +96,14 @@ const bench: BenchPage = {
     client!.publish(local!, encodings);
     return { startedAt, publishMs: performance.now() - t0 };
   },
-  firstFrames: () => [...remotes.values()].map((r) => ({ key: r.key, at: r.firstFrameAt })),
-  readCounters() {
-    reading = true;
-    for (const r of remotes.values()) r.reader ??= startCounterReader(r.video);
-  },
-  counters: () =>
-    [...remotes.values()].map((r) => ({ key: r.key, seen: r.reader?.seen ?? [], undecodable: r.reader?.undecodable ?? 0 })),
-  sentAt: () => counterSource?.sentAt ?? [],
-  stats: () => videoStats(pcs),
-  playing: () => [...remotes.values()].filter((r) => r.video.videoWidth > 0).length,
+  ...probes.methods,
   async leave() {
-    for (const r of remotes.values()) r.reader?.stop();
-    remotes.clear();
-    reading = false;
     local?.getTracks().forEach((t) => t.stop());
     local = null;
     client?.close();
     client = null;
     signal = null;
-    counterSource?.stop();
-    counterSource = null;
+    probes.clear();
     document.querySelector('#remotes')!.replaceChildren();
   },
 };

@@ -2,7 +2,8 @@
  * What both benchmark pages share (e2e/pages/bench-ngx.ts over ngx-trtc,
  * e2e/pages/bare-ion.ts over bare ion-sdk-js), so the two differ only in the
  * SDK calls: the clock, first-frame watching, the frame-counter source and its
- * reader, and getStats probes.
+ * reader, getStats probes, and the read-back half of `window.bench`
+ * ({@link BenchProbes}).
  *
  * Times that cross pages are `Date.now()` (1 ms resolution, the one system
  * clock): the driver subtracts a sender page's time from a receiver page's.
@@ -214,6 +215,60 @@ export interface RemoteVideo {
   video: HTMLVideoElement;
   firstFrameAt: number | null;
   reader: CounterReader | null;
+}
+
+/**
+ * The remote videos a page plays and the local counter source, with the
+ * read-back methods of {@link BenchPage} over them: each page adds its remote
+ * videos as its SDK delivers them and spreads `methods` into `window.bench`.
+ */
+export class BenchProbes {
+  private readonly remotes = new Map<string, RemoteVideo>();
+  private isReading = false;
+  /** The local frame-counter source while one is running. */
+  counterSource: CounterSource | null = null;
+
+  constructor(private readonly pcs: RTCPeerConnection[]) {}
+
+  has(key: string): boolean {
+    return this.remotes.has(key);
+  }
+
+  /** Watches `video` (first frame, and counters once reading) as remote `key`. */
+  add(key: string, video: HTMLVideoElement): void {
+    const entry: RemoteVideo = { key, video, firstFrameAt: null, reader: null };
+    this.remotes.set(key, entry);
+    onFirstFrame(video, (at) => (entry.firstFrameAt = at));
+    if (this.isReading) entry.reader = startCounterReader(video);
+  }
+
+  remove(key: string): void {
+    this.remotes.get(key)?.reader?.stop();
+    this.remotes.delete(key);
+  }
+
+  /** Stops every reader and the counter source; forgets the remote videos. */
+  clear(): void {
+    for (const r of this.remotes.values()) r.reader?.stop();
+    this.remotes.clear();
+    this.isReading = false;
+    this.counterSource?.stop();
+    this.counterSource = null;
+  }
+
+  /** The read-back half of {@link BenchPage}. */
+  readonly methods: Pick<BenchPage, 'firstFrames' | 'readCounters' | 'counters' | 'sentAt' | 'stats' | 'playing'> = {
+    firstFrames: () => [...this.remotes.values()].map((r) => ({ key: r.key, at: r.firstFrameAt })),
+    readCounters: () => {
+      this.isReading = true;
+      for (const r of this.remotes.values()) r.reader ??= startCounterReader(r.video);
+    },
+    counters: () =>
+      [...this.remotes.values()].map((r) => ({ key: r.key, seen: r.reader?.seen ?? [], undecodable: r.reader?.undecodable ?? 0 })),
+    sentAt: () => this.counterSource?.sentAt ?? [],
+    stats: () => videoStats(this.pcs),
+    playing: () => [...this.remotes.values()].filter((r) => r.video.videoWidth > 0).length,
+  };
 }
 
 /** The API both benchmark pages expose as `window.bench` (driver ↔ page contract). */

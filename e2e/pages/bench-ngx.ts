@@ -6,24 +6,11 @@
  */
 import { TRTC, type Client, type LocalStream, type RemoteStream } from 'ngx-trtc';
 
-import {
-  type BenchPage,
-  type CounterSource,
-  type RemoteVideo,
-  nowMs,
-  onFirstFrame,
-  startCounterReader,
-  startCounterSource,
-  trackPeerConnections,
-  videoStats,
-} from './bench-common';
+import { type BenchPage, BenchProbes, nowMs, startCounterSource, trackPeerConnections } from './bench-common';
 
-const pcs = trackPeerConnections();
-const remotes = new Map<string, RemoteVideo>();
+const probes = new BenchProbes(trackPeerConnections());
 let client: Client | null = null;
 let local: LocalStream | null = null;
-let counterSource: CounterSource | null = null;
-let reading = false;
 
 async function userSig(userId: string): Promise<{ sdkAppId: number; userSig: string }> {
   const response = await fetch(`/dev/usersig?userId=${encodeURIComponent(userId)}`);
@@ -39,11 +26,8 @@ new MutationObserver((records) => {
       const videos = node instanceof HTMLVideoElement ? [node] : node instanceof Element ? [...node.querySelectorAll('video')] : [];
       const key = (node as Element).closest?.('[data-key]')?.getAttribute('data-key');
       for (const video of videos) {
-        if (!key || remotes.has(key)) continue;
-        const entry: RemoteVideo = { key, video, firstFrameAt: null, reader: null };
-        remotes.set(key, entry);
-        onFirstFrame(video, (at) => (entry.firstFrameAt = at));
-        if (reading) entry.reader = startCounterReader(video);
+        if (!key || probes.has(key)) continue;
+        probes.add(key, video);
       }
     });
   }
@@ -76,8 +60,8 @@ const bench: BenchPage = {
   async prepare({ width, height, fps, bitrateKbps, counter, audio }) {
     const profile = { width, height, frameRate: fps, bitrate: bitrateKbps };
     if (counter) {
-      counterSource = startCounterSource(fps);
-      local = TRTC.createStream({ audio: false, videoSource: counterSource.track });
+      probes.counterSource = startCounterSource(fps);
+      local = TRTC.createStream({ audio: false, videoSource: probes.counterSource.track });
     } else {
       local = TRTC.createStream({ audio: audio ?? true, video: true });
     }
@@ -96,27 +80,14 @@ const bench: BenchPage = {
     );
     return local!.getVideoPipelineKind();
   },
-  firstFrames: () => [...remotes.values()].map((r) => ({ key: r.key, at: r.firstFrameAt })),
-  readCounters() {
-    reading = true;
-    for (const r of remotes.values()) r.reader ??= startCounterReader(r.video);
-  },
-  counters: () =>
-    [...remotes.values()].map((r) => ({ key: r.key, seen: r.reader?.seen ?? [], undecodable: r.reader?.undecodable ?? 0 })),
-  sentAt: () => counterSource?.sentAt ?? [],
-  stats: () => videoStats(pcs),
-  playing: () => [...remotes.values()].filter((r) => r.video.videoWidth > 0).length,
+  ...probes.methods,
   async leave() {
-    for (const r of remotes.values()) r.reader?.stop();
-    remotes.clear();
-    reading = false;
     await client?.leave();
     client?.destroy();
     client = null;
     local?.close();
     local = null;
-    counterSource?.stop();
-    counterSource = null;
+    probes.clear();
     document.querySelector('#remotes')!.replaceChildren();
   },
 };
