@@ -20,6 +20,8 @@ import {
   type AppSession,
 } from '../pages/conference-app.js';
 
+const ADMIN_SECRET = 'e2e-admin-secret-0123456789';
+
 describe('conference app', () => {
   let stack: Stack;
   let browser: Browser;
@@ -29,7 +31,7 @@ describe('conference app', () => {
   const nextRoom = () => String(5100 + roomCounter++);
 
   beforeAll(async () => {
-    stack = await startStack({ label: 'conference' });
+    stack = await startStack({ label: 'conference', roomServerEnv: { ROOM_SERVER_ADMIN_SECRET: ADMIN_SECRET } });
     // Screen capture without a picker: fake UI accepts, this flag picks the (fake) screen.
     browser = await launchBrowser(stack, ['--auto-select-desktop-capture-source=Entire screen']);
   }, 90000);
@@ -227,6 +229,43 @@ describe('conference app', () => {
     expect(await first.page.getByTestId('lobby-notice').textContent()).toMatch(/removed from the room.*another tab or device/);
     await waitForTilesPlaying(second.page, ['twin:main']);
   }, 180000);
+
+  /** Calls room-server's admin API from inside the test network; resolves with the HTTP status. */
+  async function admin(path: string, body: object): Promise<number> {
+    const script = `fetch(process.argv[1], { method: 'POST', headers: { 'content-type': 'application/json', 'x-admin-secret': process.argv[2] }, body: process.argv[3] })
+      .then((r) => console.log(r.status), (e) => { console.error(e); process.exit(1); })`;
+    return Number((await stack.runInNetwork(script, [`${stack.httpUrl}${path}`, ADMIN_SECRET, JSON.stringify(body)])).trim());
+  }
+
+  it('an administrator bans a participant: removed with the reason, refused while banned, back after unban', async () => {
+    const room = nextRoom();
+    const alice = await joinAs('alice', room);
+    const bob = await joinAs('bob', room);
+    await waitForTilesPlaying(bob.page, ['alice:main', 'bob:main']);
+    const target = { sdkAppId: devSdkAppId(), roomId: Number(room), userId: 'alice' };
+
+    expect(await admin('/admin/ban', { ...target, durationSec: 600, reason: 'e2e: off-topic' })).toBe(200);
+    await alice.page.waitForSelector('main[data-phase=lobby]', { timeout: 30000 });
+    expect(await alice.page.getByTestId('lobby-notice').textContent()).toMatch(/removed from the room by its administrator.*banned.*until.*e2e: off-topic/);
+    await bob.page.waitForFunction(() => !document.querySelector('[data-testid=tile][data-user-id=alice]'), undefined, { timeout: 30000 });
+
+    // Joining again while banned: refused, with until when and why, and the lobby stays.
+    await alice.page.getByTestId('join-button').click();
+    await alice.page.waitForFunction(
+      () => /cannot join this room: banned/.test(document.querySelector('[data-testid=lobby-notice]')?.textContent ?? ''),
+      undefined, { timeout: 60000 },
+    );
+    expect(await alice.page.getByTestId('lobby-notice').textContent()).toMatch(/until \d{4}-\d\d-\d\dT.*e2e: off-topic/);
+    expect(await alice.page.locator('main').getAttribute('data-phase')).toBe('lobby');
+
+    expect(await admin('/admin/unban', target)).toBe(200);
+    await alice.page.getByTestId('join-button').click();
+    await alice.page.waitForSelector('main[data-phase=room]', { timeout: 60000 });
+    await Promise.all([
+      waitForTilesPlaying(alice.page, ['alice:main', 'bob:main']),
+      waitForTilesPlaying(bob.page, ['alice:main', 'bob:main']),
+    ]);
+  }, 240000);
 
   it('explains a failed join and stays in the lobby', async () => {
     const session = await openApp(browser, stack, { name: 'bad', room: 'x'.repeat(65) });

@@ -83,6 +83,8 @@ export function describeError(error: unknown): string {
       case ErrorCode.SERVER_TIMEOUT:
       case ErrorCode.API_CALL_TIMEOUT:
         return `The room server did not answer in time. (${detail})`;
+      case ErrorCode.CLIENT_BANNED:
+        return `You cannot join this room: ${detail.replace(/^join:\s*/, '')}.`;
       case ErrorCode.SWITCH_ROLE_FAILED:
         return `Could not change your role: ${detail}`;
       default:
