@@ -1,7 +1,8 @@
 /**
  * Helpers of the reliability specs: pages with the reliability probes
- * (e2e/pages/reliability.ts), stream-event bookkeeping across a fault, and
- * Chromium's DevTools network emulation.
+ * (e2e/pages/reliability.ts), stream-event bookkeeping across a fault,
+ * Chromium's DevTools network emulation, and what a user would notice of a
+ * degraded network (inbound video counters, presented frames, ICE states).
  */
 import type { Browser, CDPSession, Page } from 'playwright-core';
 
@@ -130,14 +131,128 @@ export async function clearNetworkEmulation(cdp: CDPSession): Promise<void> {
   await cdp.detach().catch(() => undefined);
 }
 
-/** Video inbound counters summed over a page's peer connections. */
-export function inboundLoss(page: Page): Promise<{ packetsReceived: number; packetsLost: number; framesDecoded: number; nackCount: number }> {
-  return page.evaluate(() => (window as any).e2e.inboundLoss());
+/**
+ * Video inbound-rtp counters (loss, keyframe requests, freezes and pauses as
+ * Chromium counts them). ion-sfu retransmits on the media SSRC, not RTX, so
+ * retransmissions count as received packets and duplicates can make
+ * `packetsLost` negative.
+ */
+export interface InboundVideo {
+  packetsReceived: number;
+  packetsLost: number;
+  framesReceived: number;
+  framesDecoded: number;
+  framesDropped: number;
+  keyFramesDecoded: number;
+  nackCount: number;
+  pliCount: number;
+  firCount: number;
+  freezeCount: number;
+  /** Seconds. */
+  totalFreezesDuration: number;
+  pauseCount: number;
+  /** Seconds. */
+  totalPausesDuration: number;
 }
 
-/** Remote videos' playback positions. */
-export function remoteVideos(page: Page): Promise<Array<{ id: string; width: number; time: number }>> {
-  return page.evaluate(() => (window as any).e2e.remoteVideos());
+/** Audio inbound-rtp counters: loss and concealment (what a listener hears as glitches). */
+export interface InboundAudio {
+  packetsReceived: number;
+  packetsLost: number;
+  concealmentEvents: number;
+}
+
+/** A page's inbound counters per live peer connection (keyed by the page's connection index). */
+export type InboundSnapshot = Record<string, { video: InboundVideo; audio: InboundAudio }>;
+
+/** Reads a page's inbound counters, per peer connection. */
+export function inboundSnapshot(page: Page): Promise<InboundSnapshot> {
+  return page.evaluate(() => (window as any).e2e.inboundByConnection());
+}
+
+/**
+ * What a page received between two snapshots, summed over the connections
+ * live at the second one; a connection opened in between (a re-join) counts
+ * from zero, one closed in between is left out.
+ */
+export function inboundBetween(before: InboundSnapshot, after: InboundSnapshot): { video: InboundVideo; audio: InboundAudio } {
+  const sum = <T extends object>(kind: 'video' | 'audio'): T => {
+    const total: Record<string, number> = {};
+    for (const [pc, counters] of Object.entries(after)) {
+      for (const [name, value] of Object.entries(counters[kind])) {
+        total[name] = (total[name] ?? 0) + value - ((before[pc]?.[kind] as unknown as Record<string, number> | undefined)?.[name] ?? 0);
+      }
+    }
+    return total as T;
+  };
+  return { video: sum<InboundVideo>('video'), audio: sum<InboundAudio>('audio') };
+}
+
+/**
+ * Wall-clock times (`Date.now()`) of the remote video frames of live tracks
+ * the page presented (requestVideoFrameCallback) in [from, to): pictures a
+ * user saw, unlike `video.currentTime`, which advances while the picture is frozen.
+ */
+export function presentedFrames(page: Page, from: number, to = Number.MAX_SAFE_INTEGER): Promise<number[]> {
+  return page.evaluate(({ f, t }) => (window as any).e2e.presentedFrames(f, t), { f: from, t: to });
+}
+
+/** The longest stretch of [from, to] without a presented frame, in ms (`frames` sorted). */
+export function longestFreezeMs(frames: number[], from: number, to: number): number {
+  let longest = 0;
+  let previous = from;
+  for (const at of frames) {
+    if (at < from || at > to) continue;
+    longest = Math.max(longest, at - previous);
+    previous = at;
+  }
+  return Math.max(longest, to - previous);
+}
+
+/** A presented frame: when, in which video element (nth watched), its media time, whether its track was live. */
+export interface PresentedFrame {
+  at: number;
+  video: number;
+  mediaTime: number;
+  /** False for the frame Chromium shows when a video's track ends (not a picture from the sender). */
+  isTrackLive: boolean;
+  /** Mean luma (0–255) of frames of ended tracks: 0 is black. */
+  meanLuma?: number;
+}
+
+/** Every frame presented in [from, to), ended tracks' included (unlike {@link presentedFrames}), with details. */
+export function presentedFrameDetails(page: Page, from: number, to = Number.MAX_SAFE_INTEGER): Promise<PresentedFrame[]> {
+  return page.evaluate(({ f, t }) => (window as any).e2e.presentedFrameDetails(f, t), { f: from, t: to });
+}
+
+/** Waits for a remote video frame presented at or after `since` (wall clock); resolves with its time. */
+export async function waitForFrameAfter(page: Page, since: number, timeoutMs: number): Promise<number> {
+  await page.waitForFunction((s) => (window as any).e2e.presentedFrames(s).length > 0, since, { timeout: timeoutMs, polling: 100 });
+  return (await presentedFrames(page, since))[0];
+}
+
+/** The page's recorded events from index `from` on, with wall-clock times (`Date.now()` scale). */
+export function eventsSince(page: Page, from: number): Promise<RecordedEvent[]> {
+  return page.evaluate(
+    (f) => (window as any).e2e.events.slice(f).map((e: RecordedEvent) => ({ ...e, at: Math.round(performance.timeOrigin + e.at) })),
+    from,
+  );
+}
+
+/** An ICE connection state change of one of the page's peer connections. */
+export interface IceStateChange {
+  /** The page's n-th peer connection. */
+  pc: number;
+  /** `publisher` if its local description is an offer (ion-sdk-js's publisher offers, its subscriber answers). */
+  role: 'publisher' | 'subscriber';
+  state: RTCIceConnectionState;
+  /** Wall clock (`Date.now()`). */
+  at: number;
+}
+
+/** The page's ICE connection state changes at or after `from` (wall clock). */
+export function iceStatesSince(page: Page, from: number): Promise<IceStateChange[]> {
+  return page.evaluate((f) => (window as any).e2e.iceStates(f), from);
 }
 
 /**

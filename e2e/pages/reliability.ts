@@ -2,11 +2,27 @@
  * The reliability test page: everything of the tutorial page (window.TRTC,
  * window.e2e probes), plus test-only hooks on the signaling WebSocket (drop
  * it, or stall it silently) and the stream id in every recorded event, so
- * specs can count `stream-added` per remote stream across a fault.
+ * specs can count `stream-added` per remote stream across a fault; media
+ * routing through the lossy relay, and what a degraded network does to the
+ * page: inbound video counters, the time of every remote frame presented,
+ * ICE state changes.
  */
 import './tutorial';
 
 type Recorded = { type: string; userId?: string; streamType?: string; streamId?: string; durationMs?: number; attempts?: number; at: number };
+
+/**
+ * The inbound-rtp counters the probes read, per kind: loss, NACKs, keyframe
+ * requests, frames and freezes as Chromium counts them for video; loss and
+ * concealment (what a listener hears as glitches) for audio.
+ */
+const INBOUND_COUNTERS = {
+  video: [
+    'packetsReceived', 'packetsLost', 'framesReceived', 'framesDecoded', 'framesDropped',
+    'keyFramesDecoded', 'nackCount', 'pliCount', 'firCount', 'freezeCount', 'totalFreezesDuration', 'pauseCount', 'totalPausesDuration',
+  ],
+  audio: ['packetsReceived', 'packetsLost', 'concealmentEvents'],
+} as const;
 
 const sockets: TrackedWebSocket[] = [];
 const NativeWebSocket = window.WebSocket;
@@ -52,10 +68,18 @@ const TutorialPeerConnection = window.RTCPeerConnection;
 /** When set, media goes through the lossy relay (e2e/harness/lossy-relay.ts). */
 let mediaRoute: { from: string; to: string } | null = null;
 const rewrite = (text: string) => (mediaRoute ? text.split(` ${mediaRoute.from} `).join(` ${mediaRoute.to} `) : text);
+/** ICE connection state changes of every peer connection, wall-clock (`Date.now()`). */
+const iceStates: Array<{ pc: number; role: 'publisher' | 'subscriber'; state: RTCIceConnectionState; at: number }> = [];
 window.RTCPeerConnection = class extends TutorialPeerConnection {
   constructor(config?: RTCConfiguration) {
     super(config);
-    peerConnections.push(this);
+    const index = peerConnections.push(this) - 1;
+    // A listener of our own: the SDK sets oniceconnectionstatechange, which this leaves alone.
+    this.addEventListener('iceconnectionstatechange', () => {
+      // ion-sdk-js's publisher offers, its subscriber answers ion-sfu's offers.
+      const role = (this.currentLocalDescription ?? this.pendingLocalDescription)?.type === 'offer' ? 'publisher' : 'subscriber';
+      iceStates.push({ pc: index, role, state: this.iceConnectionState, at: Date.now() });
+    });
   }
 
   // ion-sfu's candidates point at the relay instead of ion-sfu itself.
@@ -105,6 +129,47 @@ window.RTCPeerConnection = class extends TutorialPeerConnection {
   });
 }
 
+// Test-only instrumentation: the wall-clock time of every remote video frame
+// presented (requestVideoFrameCallback), since `video.currentTime` keeps
+// advancing when frames stop. Videos added later (re-joins) are picked up.
+// A frame presented after the video's track ended is not a picture from the
+// sender (Chromium shows one when a track ends): it is kept apart, with its
+// mean luma (0–255) so a spec can tell a black frame.
+type PresentedFrame = { at: number; video: number; mediaTime: number; isTrackLive: boolean; meanLuma?: number };
+const presented: PresentedFrame[] = [];
+const watchedVideos = new WeakSet<HTMLVideoElement>();
+let videoCount = 0;
+const meanLuma = (video: HTMLVideoElement): number | undefined => {
+  const canvas = new OffscreenCanvas(8, 8);
+  const context = canvas.getContext('2d');
+  if (!context) return undefined;
+  context.drawImage(video, 0, 0, 8, 8);
+  const { data } = context.getImageData(0, 0, 8, 8);
+  let sum = 0;
+  for (let i = 0; i < data.length; i += 4) sum += 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+  return Math.round(sum / (data.length / 4));
+};
+setInterval(() => {
+  for (const video of document.querySelectorAll<HTMLVideoElement>('#remotes video')) {
+    if (watchedVideos.has(video)) continue;
+    watchedVideos.add(video);
+    const index = videoCount++;
+    const onFrame = (_now: number, metadata: VideoFrameCallbackMetadata) => {
+      if (presented.length >= 100_000) presented.splice(0, 50_000);
+      const isTrackLive = (video.srcObject as MediaStream | null)?.getVideoTracks()[0]?.readyState === 'live';
+      presented.push({
+        at: Date.now(),
+        video: index,
+        mediaTime: metadata.mediaTime,
+        isTrackLive,
+        ...(isTrackLive ? {} : { meanLuma: meanLuma(video) }),
+      });
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  }
+}, 100);
+
 const e2e = (window as unknown as { e2e: Record<string, unknown> & { events: Recorded[] } }).e2e;
 
 Object.assign(e2e, {
@@ -144,20 +209,35 @@ Object.assign(e2e, {
   openSockets(): number {
     return sockets.filter((s) => s.readyState === NativeWebSocket.OPEN).length;
   },
-  /** Inbound RTP counters summed over every live peer connection, loss included. */
-  async inboundLoss(): Promise<{ packetsReceived: number; packetsLost: number; framesDecoded: number; nackCount: number }> {
-    const totals = { packetsReceived: 0, packetsLost: 0, framesDecoded: 0, nackCount: 0 };
-    for (const pc of peerConnections) {
+  /** Inbound-rtp counters (INBOUND_COUNTERS) of every live peer connection, by its index, summed per kind. */
+  async inboundByConnection(): Promise<Record<number, Record<keyof typeof INBOUND_COUNTERS, Record<string, number>>>> {
+    const result: Record<number, Record<keyof typeof INBOUND_COUNTERS, Record<string, number>>> = {};
+    for (const [index, pc] of peerConnections.entries()) {
       if (pc.connectionState === 'closed') continue;
+      const totals = {
+        video: Object.fromEntries(INBOUND_COUNTERS.video.map((name) => [name, 0])),
+        audio: Object.fromEntries(INBOUND_COUNTERS.audio.map((name) => [name, 0])),
+      };
       const report = await pc.getStats();
       report.forEach((stat) => {
-        if (stat.type !== 'inbound-rtp' || stat.kind !== 'video') return;
-        totals.packetsReceived += stat.packetsReceived ?? 0;
-        totals.packetsLost += stat.packetsLost ?? 0;
-        totals.framesDecoded += stat.framesDecoded ?? 0;
-        totals.nackCount += stat.nackCount ?? 0;
+        if (stat.type !== 'inbound-rtp' || (stat.kind !== 'video' && stat.kind !== 'audio')) return;
+        const kind = stat.kind as keyof typeof INBOUND_COUNTERS;
+        for (const name of INBOUND_COUNTERS[kind]) totals[kind][name] += stat[name] ?? 0;
       });
+      result[index] = totals;
     }
-    return totals;
+    return result;
+  },
+  /** Wall-clock times (`Date.now()`) of remote video frames of live tracks presented in [from, to). */
+  presentedFrames(from = 0, to = Infinity): number[] {
+    return presented.filter((f) => f.isTrackLive && f.at >= from && f.at < to).map((f) => f.at);
+  },
+  /** Every frame presented in [from, to), ended tracks' included, with the video element (nth watched) and media time. */
+  presentedFrameDetails(from = 0, to = Infinity): PresentedFrame[] {
+    return presented.filter((f) => f.at >= from && f.at < to);
+  },
+  /** ICE connection state changes since `from` (wall clock). */
+  iceStates(from = 0) {
+    return iceStates.filter((change) => change.at >= from);
   },
 });
