@@ -46,6 +46,18 @@ ensure_ion_sfu() {
   echo "$ION_SFU_VERSION" > "$ROOT/bin/.ion-sfu-version"
 }
 
+# Installs Debian packages when root, waiting for apt's lock rather than failing
+# when another install runs at the same time. Returns non-zero when it cannot.
+apt_install() {
+  [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null || return 1
+  log "installing $* from Debian's packages"
+  if [ -z "${_APT_UPDATED:-}" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq || return 1
+    _APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
+}
+
 # Chromium: $CHROME_BIN, else a system chromium/chrome, else Debian's
 # `chromium` package when root, else a clear message.
 ensure_chromium() {
@@ -57,10 +69,7 @@ ensure_chromium() {
     if [ -x "$candidate" ]; then export CHROME_BIN="$candidate"; return 0; fi
   done
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    log "installing Chromium from Debian's packages"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-      || die "apt-get install chromium failed"
+    apt_install chromium || die "apt-get install chromium failed"
     export CHROME_BIN=/usr/lib/chromium/chromium
     [ -x "$CHROME_BIN" ] || export CHROME_BIN=/usr/bin/chromium
     return 0
@@ -76,10 +85,7 @@ ensure_redis() {
   if [ -n "${REDIS_SERVER_BIN:-}" ] && [ -x "$REDIS_SERVER_BIN" ]; then export REDIS_SERVER_BIN; return 0; fi
   if command -v redis-server >/dev/null; then export REDIS_SERVER_BIN="$(command -v redis-server)"; return 0; fi
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    log "installing redis-server from Debian's packages"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
-      || die "apt-get install redis-server failed"
+    apt_install redis-server || die "apt-get install redis-server failed"
     # Debian's package starts a system service; the tests run their own instance.
     export REDIS_SERVER_BIN=/usr/bin/redis-server
     return 0
