@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Type-checks what the test runners load without type-checking (tsx strips
 // types): e2e harness/specs, benchmarks, room-server with its specs, the WASM
-// project's TypeScript. One "spec" per project; counts go to
+// project's TypeScript, and the Go peers of the fan-out bench. One "spec" per project; counts go to
 // .test-results/typecheck.json for the summary line.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,18 @@ for (const project of projects) {
   } else {
     counts.failed++;
     console.log(`  ✗ tsc -p ${project}\n${(run.stdout + run.stderr).trim().split('\n').slice(0, 20).join('\n')}`);
+  }
+}
+// The fan-out bench's Go peers (e2e/bench/fanout): compiled and vetted here so a
+// change that breaks them shows before someone runs `npm run bench`.
+{
+  const run = spawnSync('go', ['vet', '.'], { cwd: join(root, 'e2e/bench/fanout'), encoding: 'utf8' });
+  if (run.status === 0) {
+    counts.passed++;
+    console.log('  ✓ go vet e2e/bench/fanout');
+  } else {
+    counts.failed++;
+    console.log(`  ✗ go vet e2e/bench/fanout\n${((run.stdout ?? '') + (run.stderr ?? '') + (run.error?.message ?? '')).trim().split('\n').slice(0, 20).join('\n')}`);
   }
 }
 mkdirSync(join(root, '.test-results'), { recursive: true });

@@ -2,6 +2,7 @@
 import type { ConferenceBundle, MinimalBundle, TrtcSdkBundle } from './bundle.js';
 import type { CpuResult, GlassResult, JoinResult, Summary } from './call-bench.js';
 import type { CapacityResult } from './capacity.js';
+import { renderFanout, type FanoutResult } from './fanout.js';
 import type { MachineInfo } from './machine.js';
 import type { OtherBenchResult } from './other-benches.js';
 import { fmt, ratio, table } from './stats.js';
@@ -19,6 +20,8 @@ export interface BenchReport {
   glass: GlassResult[] | null;
   cpu: CpuResult[] | null;
   capacity: CapacityResult | null;
+  /** Absent in reports written before the fan-out bench existed. */
+  fanout?: FanoutResult | null;
   conference: ConferenceBundle | null;
   minimal: MinimalBundle | null;
   trtcSdk: TrtcSdkBundle | null;
@@ -107,6 +110,14 @@ export function renderReport(r: BenchReport): string {
           '–',
         ]),
         ['720p subscribers of one publisher held', r.capacity ? `${r.capacity.held}${r.capacity.limitFound ? '' : ` (no limit up to ${r.capacity.max})`}` : '–', '–', '–', '–', '–'],
+        ...(r.fanout?.ramps.length === 2 ? [[
+          '720p non-decoding subscribers one ion-sfu serves at ≤ 1 % loss',
+          `${r.fanout.ramps[0]!.held}${r.fanout.ramps[0]!.limitFound ? '' : '+'} (through room-server)`,
+          `${r.fanout.ramps[1]!.held}${r.fanout.ramps[1]!.limitFound ? '' : '+'} (bare ion-sfu)`,
+          ratio(r.fanout.ramps[0]!.held, r.fanout.ramps[1]!.held),
+          '–',
+          '–',
+        ]] : []),
       ],
     ),
     '',
@@ -313,6 +324,10 @@ export function renderReport(r: BenchReport): string {
     push('Not measured in this run.', '');
   }
 
+  push('### ion-sfu fan-out: 720p subscribers that do not decode', '');
+  if (r.fanout) push(renderFanout(r.fanout));
+  else push('Not measured in this run.', '');
+
   for (const o of r.others) {
     const heading = o.bench.id === 'server' ? '###' : '##';
     push(`${heading} ${o.bench.title}`, '');
@@ -329,7 +344,8 @@ export function renderReport(r: BenchReport): string {
     '```bash',
     'npm run bench                      # everything (about 15–20 min on 2 cores), writes docs/BENCHMARKS.md',
     'npm run bench -- --quick           # smoke run, writes .test-results/BENCHMARKS.quick.md',
-    'BENCH_ONLY=join,glass npm run bench   # some sections (join,glass,cpu,capacity,bundle,others)',
+    'BENCH_ONLY=join,glass npm run bench   # some sections (join,glass,cpu,capacity,fanout,bundle,others)',
+    'npm run bench:fanout               # the fan-out ramp alone, writes e2e/bench/FANOUT-LAST-RUN.md',
     'BENCH_SKIP_OTHERS=1 npm run bench  # fold the other benchmarks\' last LAST-RUN files without running them',
     '```',
     '',

@@ -5,6 +5,8 @@
  *   room-server + headless Chromium in the harness's network namespace):
  *   join, publish → first remote frame, glass-to-glass, CPU of a 3-person
  *   720p call (call-bench.ts); 720p subscribers one machine holds (capacity.ts);
+ * - ion-sfu fan-out with packet-counting pion subscribers, through room-server
+ *   and bare (fanout.ts);
  * - bundle sizes against trtc-js-sdk v4 (bundle.ts);
  * - room-server's, the WASM core's and the capture pipeline's own benchmarks,
  *   folded in (other-benches.ts).
@@ -13,9 +15,9 @@
  * only when the harness itself breaks.
  *
  * Environment: BENCH_REPS (join repetitions, default 20), BENCH_ONLY
- * (comma list of join,glass,cpu,capacity,bundle,others), BENCH_SKIP_OTHERS=1
+ * (comma list of join,glass,cpu,capacity,fanout,bundle,others), BENCH_SKIP_OTHERS=1
  * (fold the others' last LAST-RUN files without running them), BENCH_SFU_MAX
- * (default 12), BENCH_SFU_BROWSERS (default 3), BENCH_OUT (default
+ * (default 12), BENCH_SFU_BROWSERS (default 3), BENCH_FANOUT_MAX (default 400), BENCH_OUT (default
  * docs/BENCHMARKS.md). `--quick` shrinks everything for a smoke run and
  * writes .test-results/BENCHMARKS.quick.md unless BENCH_OUT is set.
  * `--render` measures nothing: it re-renders the report from the last run's
@@ -29,13 +31,14 @@ import { ROOT, startStack, type Stack } from '../harness/stack.js';
 import { measureConference, measureMinimal, measureTrtcSdk } from './bundle.js';
 import { measureCpu, measureGlass, measureJoin } from './call-bench.js';
 import { measureCapacity } from './capacity.js';
+import { measureFanout } from './fanout.js';
 import { load1, machineInfo } from './machine.js';
 import { OTHER_BENCHES, collectOtherBench, type OtherBenchResult } from './other-benches.js';
 import { renderReport, type BenchReport } from './report.js';
 
 const quick = process.argv.includes('--quick');
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const only = new Set((process.env['BENCH_ONLY'] ?? 'join,glass,cpu,capacity,bundle,others').split(',').map((s) => s.trim()));
+const only = new Set((process.env['BENCH_ONLY'] ?? 'join,glass,cpu,capacity,fanout,bundle,others').split(',').map((s) => s.trim()));
 const settings = {
   quick,
   joinReps: env('BENCH_REPS', quick ? 3 : 20),
@@ -48,6 +51,8 @@ const settings = {
   sfuBrowsers: env('BENCH_SFU_BROWSERS', quick ? 1 : 3),
   sfuSeconds: quick ? 4 : 6,
   sfuSettleSeconds: quick ? 2 : 3,
+  fanoutMax: env('BENCH_FANOUT_MAX', quick ? 10 : 400),
+  fanoutSeconds: quick ? 4 : 10,
   runOthers: process.env['BENCH_SKIP_OTHERS'] !== '1' && !quick,
 };
 const outFile = process.env['BENCH_OUT'] ?? join(ROOT, quick ? '.test-results/BENCHMARKS.quick.md' : 'docs/BENCHMARKS.md');
@@ -100,6 +105,7 @@ async function main(): Promise<void> {
     glass: null,
     cpu: null,
     capacity: null,
+    fanout: null,
     conference: null,
     minimal: null,
     trtcSdk: null,
@@ -129,6 +135,11 @@ async function main(): Promise<void> {
   } finally {
     await stack?.stop();
   }
+
+  // Its own stacks (a wider ion-sfu port range, room limits raised), one per signaling mode.
+  report.fanout = await section('fanout', () =>
+    measureFanout({ max: settings.fanoutMax, seconds: settings.fanoutSeconds, settleSeconds: settings.sfuSettleSeconds }, log),
+  );
 
   await section('bundle', async () => {
     report.minimal = await measureMinimal();

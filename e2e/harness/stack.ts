@@ -49,6 +49,10 @@ export interface StackOptions {
   roomServerEnv?: Record<string, string>;
   /** Name for the log folder under .harness/. */
   label?: string;
+  /** ion-sfu's config file (default config/ion-sfu.toml). */
+  sfuConfig?: string;
+  /** room-server's config file (default config/room-server.json). */
+  roomServerConfig?: string;
 }
 
 function ionSfuBinary(): string {
@@ -103,7 +107,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const startSfu = () => {
     const sfuCmd = network.wrap(ionSfuBinary(), [
-      '-c', join(ROOT, 'config/ion-sfu.toml'),
+      '-c', options.sfuConfig ?? join(ROOT, 'config/ion-sfu.toml'),
       '-a', `127.0.0.1:${sfuPort}`,
       '-m', `127.0.0.1:${metricsPort}`,
     ]);
@@ -112,7 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const startRoomServer = () => {
     const cmd = network.wrap(process.execPath, [
       join(ROOT, 'dist/room-server/main.js'),
-      '--config', join(ROOT, 'config/room-server.json'),
+      '--config', options.roomServerConfig ?? join(ROOT, 'config/room-server.json'),
       '--dev',
     ]);
     return startProcess('room-server', cmd.command, cmd.args, {
