@@ -93,7 +93,11 @@ ensure_redis() {
   log "redis-server not found and not root: the Redis cluster specs will be pending (install redis-server or set REDIS_SERVER_BIN)"
 }
 
-build_wasm() { (cd "$ROOT" && node wasm/scripts/build.mjs) || die "WASM build failed"; }
+build_wasm() {
+  (cd "$ROOT" && node wasm/scripts/build.mjs) || die "WASM build failed"
+  # The E2EE worker bundle and the RNNoise binary module the library imports.
+  (cd "$ROOT" && node scripts/build-media-extras.mjs) || die "media extras build failed"
+}
 build_server() {
   (cd "$ROOT" && npx tsc -p projects/room-server/tsconfig.json) || die "room-server build failed"
   # dist/room-server is ESM; say so, or Node re-parses every file with a warning.

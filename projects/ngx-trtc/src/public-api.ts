@@ -60,6 +60,13 @@ export {
 export type { DeviceChange, MediaDevicesLike, SystemRequirementsResult } from './lib/devices/index';
 export { StreamService } from './lib/services/stream.service';
 
+// end-to-end encryption
+export { E2eeKeyProvider, deriveE2eeKey } from './lib/media/e2ee/key-provider';
+export type { DeriveE2eeKeyOptions, E2eeKeyChange, E2eeKeyMaterial, E2eeKeyOptions } from './lib/media/e2ee/key-provider';
+export { e2eeImplementations } from './lib/media/e2ee/media-encryption';
+export type { E2eeImplementation, E2eeOptions, E2eeStateEvent, FrameEncryption } from './lib/media/e2ee/media-encryption';
+export type { E2eeFrameState } from './lib/media/e2ee/e2ee-protocol';
+
 // client
 export { TRTC, Logger, VERSION, createClient, setServerUrl } from './lib/trtc/trtc';
 export type { Client } from './lib/trtc/trtc';
@@ -135,6 +142,7 @@ export type {
   SfuTransport,
   SfuTransportEventMap,
   SfuTransportFactory,
+  SfuTransportOptions,
   SimulcastLayer,
 } from './lib/transport/sfu-transport';
 export {

@@ -1,4 +1,5 @@
 import type { RtcError } from '../errors/rtc-error';
+import type { E2eeOptions, E2eeStateEvent } from '../media/e2ee/media-encryption';
 import type { RemoteStreamHandle } from '../stream/stream-contracts';
 
 /** A room role; only meaningful in `live` mode. */
@@ -36,6 +37,12 @@ export interface ClientConfig {
    * `provideTrtc({serverUrl})`, then `TRTC.setServerUrl()`, then `/rtc` on the page's host.
    */
   serverUrl?: string;
+  /**
+   * ngx-trtc: end-to-end encryption of every published audio and video frame
+   * (AES-GCM in a worker, keys only in the browsers); `e2ee-state` events tell
+   * how each sender and receiver fares. See the README, "End-to-end encryption".
+   */
+  e2ee?: E2eeOptions;
 }
 
 /** Options of `client.join`. */
@@ -229,6 +236,8 @@ export interface ClientEventMap<R = RemoteStreamHandle, S = AudioVolumeSource> {
   reconnected: ReconnectedInfo;
   /** ngx-trtc: ion-sfu's audio-level observer, remote speakers loudest first. */
   'active-speakers': { userIds: string[] };
+  /** ngx-trtc (E2EE): a sender's or receiver's frames changed state (`ok`, `missing-key`, `decrypt-failed`…). */
+  'e2ee-state': E2eeStateEvent;
 }
 
 /** A client event name. */
@@ -258,4 +267,5 @@ export const ClientEventType = {
   ERROR: 'error',
   RECONNECTED: 'reconnected',
   ACTIVE_SPEAKERS: 'active-speakers',
+  E2EE_STATE: 'e2ee-state',
 } as const satisfies Record<string, ClientEventName>;

@@ -31,6 +31,8 @@ import type {
   StreamType,
 } from '../stream/stream-contracts';
 import type { EncodingLimits, PeerConnectionRole, Publication, SfuTransport } from '../transport/sfu-transport';
+import type { E2eeKeyProvider } from '../media/e2ee/key-provider';
+import { MediaEncryption } from '../media/e2ee/media-encryption';
 import { ClientDependencies } from './client-options';
 import {
   AudioVolumeSource,
@@ -156,6 +158,7 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
   private _lastDownlink: PacketCounters | undefined;
   private readonly _iceTimers = new Map<PeerConnectionRole, TimerHandle>();
   private _iceRestartTimer: TimerHandle | null = null;
+  private readonly _encryption: MediaEncryption | null;
 
   constructor(config: ClientConfig, deps: ClientDependencies<R>) {
     validateConfig(config);
@@ -168,6 +171,16 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
       useStringRoomId: config.useStringRoomId ?? false,
     };
     this._deps = deps;
+    this._encryption = config.e2ee ? new MediaEncryption(config.e2ee, config.userId) : null;
+    this._encryption?.onState((event) => {
+      const userId = event.userId || (this._remote.get(event.streamId)?.info.userId ?? '');
+      this._emit('e2ee-state', { ...event, userId });
+    });
+  }
+
+  /** ngx-trtc: the E2EE keys (rotate with `setKey(next, {keyId})`), or null without `e2ee`. */
+  get e2eeKeyProvider(): E2eeKeyProvider | null {
+    return this._encryption?.keyProvider ?? null;
   }
 
   // ---------------------------------------------------------------- state
@@ -275,6 +288,8 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
   async join(options: JoinOptions): Promise<void> {
     this._assertNotDestroyed('join');
     this._validateJoinOptions(options);
+    // A bad `e2ee.key` rejects the join (with INVALID_PARAMETER), before anything is sent.
+    if (this._encryption) await this._encryption.ready();
     if (this._phase !== 'idle') {
       throw new RtcError(ErrorCode.INVALID_OPERATION, 'join: the client is already in a room (or joining one)');
     }
@@ -330,6 +345,7 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
       this.leave().catch((err) => log.debug('leave during destroy failed', err));
     }
     this._destroyed = true;
+    this._encryption?.dispose();
     this._emitter.clear();
     this._bound.clear();
     this._allListeners.clear();
@@ -796,7 +812,11 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
       ...this._deps.rtcConfiguration,
       ...(this._iceServers ? { iceServers: this._iceServers } : {}),
     };
-    const transport = this._deps.transportFactory(session.signal, rtcConfiguration);
+    const transport = this._deps.transportFactory(
+      session.signal,
+      rtcConfiguration,
+      this._encryption ? { encryption: this._encryption } : undefined,
+    );
     session.transport = transport;
     session.transportDisposers.push(
       transport.on('track', ({ stream }) => this._onTrack(session, transport, stream)),
@@ -980,6 +1000,7 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
   }
 
   private _upsertRemote(info: StreamInfo, fromNotification: boolean): void {
+    this._encryption?.bindStream(info.streamId, info.userId);
     const existing = this._remote.get(info.streamId);
     if (!existing) {
       this._remote.set(info.streamId, {

@@ -12,6 +12,7 @@ import {
   SfuTransport,
   SfuTransportEventMap,
   SfuTransportFactory,
+  SfuTransportOptions,
 } from './sfu-transport';
 
 const log = createLog('transport');
@@ -41,6 +42,7 @@ export class IonTransport implements SfuTransport {
   private _queued: Promise<void> | null = null;
   private _subscriberNegotiation: Promise<void> = Promise.resolve();
   private _closed = false;
+  private readonly _encryption: SfuTransportOptions['encryption'];
 
   /**
    * @param peerConnection a constructor used instead of the global
@@ -50,8 +52,10 @@ export class IonTransport implements SfuTransport {
     private readonly _signal: RoomSignal,
     config: RTCConfiguration,
     private readonly _peerConnection?: typeof RTCPeerConnection,
+    options: SfuTransportOptions = {},
   ) {
-    this._client = new IonClient(_signal, { codec: 'vp8', ...config });
+    this._encryption = options.encryption;
+    this._client = new IonClient(_signal, { codec: 'vp8', ...config, ...this._encryption?.peerConnectionConfig() });
     // Replaces ion-sdk-js's subscriber negotiation (set by its constructor): see _answerSubscriber.
     _signal.onnegotiate = (offer) => this._onSubscriberOffer(offer);
     this._client.ontrack = (track, stream) => {
@@ -77,6 +81,14 @@ export class IonTransport implements SfuTransport {
     const joined = this._withPeerConnection(() => this._client.join('', ''));
     const transports = this._transports();
     if (transports) this._watchIce(transports);
+    if (transports && this._encryption) {
+      const encryption = this._encryption;
+      // In the same dispatch as ion-sdk-js's ontrack: the decrypting transform is in place before the first frame.
+      transports[SUB].pc.addEventListener('track', (event) => {
+        if (this._closed) return;
+        encryption.attachReceiver(event.receiver, event.track.kind as 'audio' | 'video', event.streams[0]?.id ?? '');
+      });
+    }
     await joined;
     const pub = this._transports()?.[PUB];
     // ion-sdk-js renegotiates on every negotiationneeded; ngx-trtc negotiates explicitly instead.
@@ -92,7 +104,9 @@ export class IonTransport implements SfuTransport {
       const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [msid] };
       const base = kind === 'video' && options.simulcast?.length ? options.simulcast : [{}];
       init.sendEncodings = capEncodings(kind, base, limits);
-      transceivers.set(kind, pc.addTransceiver(track, init));
+      const transceiver = pc.addTransceiver(track, init);
+      this._encryption?.attachSender(transceiver.sender, kind, msid.id);
+      transceivers.set(kind, transceiver);
     };
     const remove = (kind: 'audio' | 'video') => {
       const transceiver = transceivers.get(kind);
@@ -284,7 +298,7 @@ export class IonTransport implements SfuTransport {
 
 /** The default transport factory: ion-sdk-js with the browser's RTCPeerConnection. */
 export function ionTransportFactory(peerConnection?: typeof RTCPeerConnection): SfuTransportFactory {
-  return (signal, config) => new IonTransport(signal, config, peerConnection);
+  return (signal, config, options) => new IonTransport(signal, config, peerConnection, options);
 }
 
 /**

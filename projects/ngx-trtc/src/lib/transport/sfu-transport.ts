@@ -1,5 +1,6 @@
 import type { RoomSignal } from '../signal/room-signal';
 import type { SfuJoinConfig } from '../signal/protocol';
+import type { FrameEncryption } from '../media/e2ee/media-encryption';
 
 /** Which of the two peer connections: publisher (uplink) or subscriber (downlink). */
 export type PeerConnectionRole = 'publisher' | 'subscriber';
@@ -76,5 +77,11 @@ export interface SfuTransport {
   close(): void;
 }
 
+/** What else a transport is built with. */
+export interface SfuTransportOptions {
+  /** End-to-end encryption of every sent and received frame (`createClient({e2ee})`). */
+  encryption?: FrameEncryption;
+}
+
 /** Creates the transport of one SFU session over a signal. */
-export type SfuTransportFactory = (signal: RoomSignal, config: RTCConfiguration) => SfuTransport;
+export type SfuTransportFactory = (signal: RoomSignal, config: RTCConfiguration, options?: SfuTransportOptions) => SfuTransport;
