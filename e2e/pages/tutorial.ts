@@ -4,7 +4,7 @@
  * playback, inbound audio/video from getStats, what the senders send, the
  * tracks captured, the events a client saw).
  */
-import { TRTC } from 'ngx-trtc';
+import { E2eeKeyProvider, TRTC, deriveE2eeKey } from 'ngx-trtc';
 
 type Probe = {
   userSig(userId: string): Promise<{ sdkAppId: number; userSig: string }>;
@@ -125,4 +125,5 @@ const probe: Probe = {
   },
 };
 
-Object.assign(window, { TRTC, e2e: probe, e2eReady: true });
+// E2EE specs build key providers in the page, as an app would.
+Object.assign(window, { TRTC, E2eeKeyProvider, deriveE2eeKey, e2e: probe, e2eReady: true });

@@ -105,7 +105,7 @@ export class IonTransport implements SfuTransport {
       const base = kind === 'video' && options.simulcast?.length ? options.simulcast : [{}];
       init.sendEncodings = capEncodings(kind, base, limits);
       const transceiver = pc.addTransceiver(track, init);
-      this._encryption?.attachSender(transceiver.sender, kind, msid.id);
+      this._encryption?.attachSender(transceiver, kind, msid.id);
       transceivers.set(kind, transceiver);
     };
     const remove = (kind: 'audio' | 'video') => {

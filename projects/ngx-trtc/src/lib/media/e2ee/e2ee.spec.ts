@@ -137,7 +137,7 @@ describe('MediaEncryption over an RTCPeerConnection pair', () => {
     const camera = canvasTrack();
     const msid = new MediaStream([camera.track]);
     const t = a.addTransceiver(camera.track, { direction: 'sendonly', streams: [msid] });
-    sender.attachSender(t.sender, 'video', msid.id);
+    sender.attachSender(t, 'video', msid.id);
     receiver.bindStream(msid.id, 'alice');
     await a.setLocalDescription();
     await b.setRemoteDescription(a.localDescription!);
