@@ -93,6 +93,47 @@ ensure_redis() {
   log "redis-server not found and not root: the Redis cluster specs will be pending (install redis-server or set REDIS_SERVER_BIN)"
 }
 
+# ffmpeg + ffprobe for room-server's egress (recording, RTMP push) and its
+# specs, which read the output back: on PATH, else Debian's `ffmpeg` package
+# when root, else a clear message (the egress specs then report pending).
+ensure_ffmpeg() {
+  if command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; then return 0; fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    apt_install ffmpeg || die "apt-get install ffmpeg failed"
+    command -v ffprobe >/dev/null || die "ffmpeg was installed but ffprobe is not on PATH"
+    return 0
+  fi
+  log "ffmpeg/ffprobe not found and not root: the egress specs will be pending (apt-get install ffmpeg)"
+}
+
+# nginx with Debian's RTMP module, the RTMP server the egress specs push to
+# (they run their own foreground nginx on loopback with a prefix of its own):
+# $NGINX_BIN + $NGINX_RTMP_MODULE, else Debian's paths, else the packages
+# `nginx` + `libnginx-mod-rtmp` when root. Debian's nginx starts a system
+# service on port 80 when installed; a policy-rc.d that refuses service starts
+# keeps it from doing so (removed again unless one was there before).
+NGINX_RTMP_MODULE_DEFAULT=/usr/lib/nginx/modules/ngx_rtmp_module.so
+ensure_nginx_rtmp() {
+  export NGINX_BIN="${NGINX_BIN:-/usr/sbin/nginx}"
+  export NGINX_RTMP_MODULE="${NGINX_RTMP_MODULE:-$NGINX_RTMP_MODULE_DEFAULT}"
+  if [ -x "$NGINX_BIN" ] && [ -f "$NGINX_RTMP_MODULE" ]; then return 0; fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    local policy=/usr/sbin/policy-rc.d made_policy=""
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\n# ngx-trtc scripts/lib.sh: no service starts while nginx is installed\nexit 101\n' > "$policy"
+      chmod 755 "$policy"
+      made_policy=1
+    fi
+    apt_install nginx libnginx-mod-rtmp
+    local status=$?
+    [ -n "$made_policy" ] && rm -f "$policy"
+    [ "$status" = "0" ] || die "apt-get install nginx libnginx-mod-rtmp failed"
+    [ -x "$NGINX_BIN" ] && [ -f "$NGINX_RTMP_MODULE" ] || die "nginx/libnginx-mod-rtmp installed but $NGINX_BIN or $NGINX_RTMP_MODULE is missing"
+    return 0
+  fi
+  log "nginx with libnginx-mod-rtmp not found and not root: the RTMP egress specs will be pending (apt-get install nginx libnginx-mod-rtmp)"
+}
+
 build_wasm() {
   (cd "$ROOT" && node wasm/scripts/build.mjs) || die "WASM build failed"
   # The E2EE worker bundle and the RNNoise binary module the library imports.

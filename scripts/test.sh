@@ -10,6 +10,8 @@ ensure_node_modules
 ensure_ion_sfu
 ensure_chromium
 ensure_redis
+ensure_ffmpeg
+ensure_nginx_rtmp
 log "Chromium: $CHROME_BIN"
 
 results="$ROOT/.test-results"

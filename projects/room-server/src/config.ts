@@ -66,6 +66,47 @@ export interface SfuNodeConfig {
   readonly url: string;
 }
 
+/** Recording and RTMP egress (docs/egress.md). */
+export interface EgressConfig {
+  /** Whether egress can be started at all (it needs ffmpeg and @roamhq/wrtc). */
+  readonly enabled: boolean;
+  /** The ffmpeg binary (Debian's package: `ffmpeg`). */
+  readonly ffmpegPath: string;
+  /** Where recordings are written (created when missing). */
+  readonly recordingsDir: string;
+  /** Egresses running at once on this server: each takes up to about one core. */
+  readonly maxEgresses: number;
+  /** Whether anchors may use startMixTranscode / startPublishCDNStream. */
+  readonly clientApi: boolean;
+  /** Record every client CDN stream (mix or own stream) to a file, like TRTC's auto-recording. */
+  readonly recordCdnStreams: boolean;
+  /** Where a client stream goes without an explicit URL: `<cdnBaseUrl>/<streamId>`; null = only explicit URLs. */
+  readonly cdnBaseUrl: string | null;
+  /** A client's RTMP URL must start with one of these (the admin API may push anywhere). */
+  readonly rtmpUrlPrefixes: readonly string[];
+  /** Picture and sound when a request does not say. */
+  readonly defaults: EgressEncodingDefaults;
+  /** Upper bounds of what a request may ask for (CPU). */
+  readonly limits: { readonly maxWidth: number; readonly maxHeight: number; readonly maxFrameRate: number; readonly maxVideoBitrateKbps: number };
+  /** Restarts of a failed worker or output within `restartWindowMs` before the egress gives up. */
+  readonly maxRestarts: number;
+  readonly restartWindowMs: number;
+  /** An egress of a room nobody is in ends after this long. */
+  readonly emptyRoomTimeoutMs: number;
+}
+
+/** Default output of an egress. */
+export interface EgressEncodingDefaults {
+  readonly width: number;
+  readonly height: number;
+  readonly frameRate: number;
+  readonly videoBitrateKbps: number;
+  readonly gopSeconds: number;
+  readonly audioSampleRate: number;
+  readonly audioChannels: 1 | 2;
+  readonly audioBitrateKbps: number;
+}
+
 /** The room-server's whole configuration. */
 export interface RoomServerConfig {
   readonly port: number;
@@ -90,6 +131,7 @@ export interface RoomServerConfig {
   /** The built conference app to serve; null = serve no static files. */
   readonly staticDir: string | null;
   readonly logLevel: LogLevel;
+  readonly egress: EgressConfig;
 }
 
 /** Defaults for everything but apps. */
@@ -120,6 +162,22 @@ export const DEFAULT_CONFIG: RoomServerConfig = {
   devMode: false,
   staticDir: 'dist/conference/browser',
   logLevel: 'info',
+  egress: {
+    enabled: true,
+    ffmpegPath: 'ffmpeg',
+    recordingsDir: 'recordings',
+    maxEgresses: 2,
+    clientApi: true,
+    recordCdnStreams: false,
+    cdnBaseUrl: null,
+    rtmpUrlPrefixes: [],
+    // Modest on purpose: one 640×360 15 fps ultrafast egress takes a fraction of a core (docs/BENCHMARKS.md).
+    defaults: { width: 640, height: 360, frameRate: 15, videoBitrateKbps: 800, gopSeconds: 2, audioSampleRate: 48000, audioChannels: 1, audioBitrateKbps: 64 },
+    limits: { maxWidth: 1280, maxHeight: 720, maxFrameRate: 30, maxVideoBitrateKbps: 4000 },
+    maxRestarts: 3,
+    restartWindowMs: 60_000,
+    emptyRoomTimeoutMs: 30_000,
+  },
 };
 
 const positive = (max: number) => integer({ min: 1, max });
@@ -164,6 +222,41 @@ const configSchema = object({
   devMode: optional(boolean()),
   staticDir: optional(nullable(string({ min: 1, max: 4096 }))),
   logLevel: optional(literal('debug', 'info', 'warn', 'error', 'silent')),
+  egress: optional(
+    object({
+      enabled: optional(boolean()),
+      ffmpegPath: optional(string({ min: 1, max: 4096 })),
+      recordingsDir: optional(string({ min: 1, max: 4096 })),
+      maxEgresses: optional(integer({ min: 0, max: 1000 })),
+      clientApi: optional(boolean()),
+      recordCdnStreams: optional(boolean()),
+      cdnBaseUrl: optional(nullable(string({ min: 1, max: 2048, pattern: /^rtmps?:\/\/[^\s]+$/ }))),
+      rtmpUrlPrefixes: optional(array(string({ min: 8, max: 2048, pattern: /^rtmps?:\/\/[^\s]+$/ }), { max: 100 })),
+      defaults: optional(
+        object({
+          width: optional(integer({ min: 16, max: 3840 })),
+          height: optional(integer({ min: 16, max: 2160 })),
+          frameRate: optional(integer({ min: 1, max: 60 })),
+          videoBitrateKbps: optional(integer({ min: 50, max: 20_000 })),
+          gopSeconds: optional(integer({ min: 1, max: 8 })),
+          audioSampleRate: optional(literal(16000, 32000, 44100, 48000)),
+          audioChannels: optional(literal(1, 2)),
+          audioBitrateKbps: optional(integer({ min: 32, max: 192 })),
+        }),
+      ),
+      limits: optional(
+        object({
+          maxWidth: optional(integer({ min: 16, max: 3840 })),
+          maxHeight: optional(integer({ min: 16, max: 2160 })),
+          maxFrameRate: optional(integer({ min: 1, max: 60 })),
+          maxVideoBitrateKbps: optional(integer({ min: 50, max: 20_000 })),
+        }),
+      ),
+      maxRestarts: optional(integer({ min: 0, max: 100 })),
+      restartWindowMs: optional(positive(3_600_000)),
+      emptyRoomTimeoutMs: optional(integer({ min: 0, max: 3_600_000 })),
+    }),
+  ),
 });
 
 /** A configuration as written: every field optional. */
@@ -213,7 +306,28 @@ export function resolveConfig(input: unknown = {}): RoomServerConfig {
     devMode: parsed.devMode ?? DEFAULT_CONFIG.devMode,
     staticDir: parsed.staticDir === undefined ? DEFAULT_CONFIG.staticDir : parsed.staticDir,
     logLevel: parsed.logLevel ?? DEFAULT_CONFIG.logLevel,
+    egress: resolveEgress(parsed.egress),
   };
+}
+
+function resolveEgress(egress: RoomServerConfigInput['egress']): EgressConfig {
+  const d = DEFAULT_CONFIG.egress;
+  const resolved: EgressConfig = {
+    ...d,
+    ...definedFields(egress ?? {}),
+    defaults: { ...d.defaults, ...definedFields(egress?.defaults ?? {}) },
+    limits: { ...d.limits, ...definedFields(egress?.limits ?? {}) },
+  } as EgressConfig;
+  const { defaults: def, limits } = resolved;
+  if (def.width % 2 !== 0 || def.height % 2 !== 0) throw new ConfigError('config.egress.defaults: width and height must be even');
+  if (def.width > limits.maxWidth || def.height > limits.maxHeight || def.frameRate > limits.maxFrameRate || def.videoBitrateKbps > limits.maxVideoBitrateKbps) {
+    throw new ConfigError('config.egress.defaults exceed config.egress.limits');
+  }
+  return resolved;
+}
+
+function definedFields<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([k, v]) => v !== undefined && k !== 'defaults' && k !== 'limits')) as Partial<T>;
 }
 
 function resolveState(state: RoomServerConfigInput['state']): StateConfig {
@@ -238,6 +352,8 @@ export const ENV_VARS = {
   ROOM_SERVER_ADMIN_SECRET: 'adminSecret',
   ROOM_SERVER_STATIC_DIR: 'staticDir',
   ROOM_SERVER_LOG_LEVEL: 'logLevel',
+  ROOM_SERVER_EGRESS: 'egress (JSON object, merged over the file\'s)',
+  ROOM_SERVER_RECORDINGS_DIR: 'egress.recordingsDir',
 } as const;
 
 /** Applies the environment over a raw configuration object (before validation). */
@@ -288,6 +404,21 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
   if (logLevel !== undefined) {
     if (!isLogLevel(logLevel)) throw new ConfigError('ROOM_SERVER_LOG_LEVEL must be debug, info, warn, error or silent');
     out['logLevel'] = logLevel;
+  }
+  const egress = read('ROOM_SERVER_EGRESS');
+  const recordingsDir = read('ROOM_SERVER_RECORDINGS_DIR');
+  if (egress !== undefined || recordingsDir !== undefined) {
+    let fromEnv: unknown = {};
+    if (egress !== undefined) {
+      try {
+        fromEnv = JSON.parse(egress);
+      } catch (err) {
+        throw new ConfigError('ROOM_SERVER_EGRESS must be a JSON object', { cause: err });
+      }
+      if (typeof fromEnv !== 'object' || fromEnv === null || Array.isArray(fromEnv)) throw new ConfigError('ROOM_SERVER_EGRESS must be a JSON object');
+    }
+    const fromFile = typeof out['egress'] === 'object' && out['egress'] !== null ? (out['egress'] as Record<string, unknown>) : {};
+    out['egress'] = { ...fromFile, ...(fromEnv as Record<string, unknown>), ...(recordingsDir !== undefined ? { recordingsDir } : {}) };
   }
   return out;
 }

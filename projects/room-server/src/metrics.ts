@@ -64,6 +64,8 @@ export class ServerMetrics {
   readonly bannedJoins = new Counter('roomserver_banned_joins_total', 'room.join requests refused because the user is banned from the room.');
   readonly resumes = new Counter('roomserver_resumes_total', 'Dropped peers whose place a reconnect took over within the grace.');
   readonly connectionsRefused = new Counter('roomserver_connections_refused_total', 'WebSocket upgrades refused, by reason.');
+  readonly egressStarts = new Counter('roomserver_egress_starts_total', 'Egresses that became active (first start or restart), by origin (admin, client).');
+  readonly egressFailures = new Counter('roomserver_egress_failures_total', 'Egress worker or output failures, by outcome (restarting, final).');
   private readonly _gauges: Gauge[] = [];
 
   /** Registers a gauge read at scrape time. */
@@ -85,6 +87,8 @@ export class ServerMetrics {
       this.bannedJoins,
       this.resumes,
       this.connectionsRefused,
+      this.egressStarts,
+      this.egressFailures,
     ];
     return [...this._gauges.map((g) => g.render()), ...counters.map((c) => c.render())].join('\n') + '\n';
   }

@@ -22,6 +22,9 @@ import type { SfuLinkFactory } from './sfu/sfu-link.js';
 import { SfuNodePool } from './sfu/sfu-nodes.js';
 import { WsSfuLink } from './sfu/ws-sfu-link.js';
 import { ClusterSync } from './state/cluster-sync.js';
+import { ClientEgress } from './egress/client-egress.js';
+import { EgressManager } from './egress/egress-manager.js';
+import type { WorkerLauncher } from './egress/worker-launcher.js';
 import { MemoryStateStore } from './state/memory-store.js';
 import { RedisStateStore } from './state/redis-store.js';
 import type { RoomStateStore } from './state/room-state-store.js';
@@ -38,6 +41,8 @@ export interface RoomServerDeps {
   readonly sfuLinkFactory?: SfuLinkFactory;
   /** Replaces the store `config.state` names (tests share a MemoryStateBus between instances). */
   readonly stateStore?: RoomStateStore;
+  /** Replaces the egress worker process (unit tests). */
+  readonly egressLauncher?: WorkerLauncher;
 }
 
 /** A running room-server. */
@@ -55,6 +60,8 @@ export interface RunningRoomServer {
   readonly stateStore: RoomStateStore;
   /** The ion-sfu nodes and their health. */
   readonly sfuNodes: SfuNodePool;
+  /** Recordings and RTMP pushes of rooms. */
+  readonly egress: EgressManager;
   /** Closes every connection (and its ion-sfu link), then the listener. Idempotent. */
   close(): Promise<void>;
 }
@@ -112,7 +119,18 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
     heartbeatIntervalMs: config.heartbeat.intervalMs,
     reconnectGraceMs: config.limits.reconnectGraceMs,
     bans,
+    // The manager's hidden sessions share this context, so the handler is bound once both exist.
+    egress: { handle: (method, params, caller) => clientEgress.handle(method, params, caller) },
   };
+  const egress = new EgressManager({
+    config: config.egress,
+    registry,
+    sessionContext: ctx,
+    metrics,
+    log: log.child({ component: 'egress' }),
+    ...(deps.egressLauncher ? { launch: deps.egressLauncher } : {}),
+  });
+  const clientEgress = new ClientEgress(egress, log.child({ component: 'egress' }));
   metrics.addGauge('roomserver_rooms', 'Rooms with at least one peer.', () => registry.roomCount);
   metrics.addGauge('roomserver_peers', 'Peers in rooms.', () => registry.peerCount);
   metrics.addGauge('roomserver_sfu_nodes_healthy', 'ion-sfu nodes that passed their last health check.', () => config.sfuNodes.filter((n) => sfuNodes.isHealthy(n.id)).length);
@@ -120,7 +138,7 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
   metrics.addGauge('roomserver_process_resident_memory_bytes', 'Resident set size of the process.', () => process.memoryUsage.rss());
   metrics.addGauge('roomserver_process_heap_used_bytes', 'V8 heap in use.', () => process.memoryUsage().heapUsed);
 
-  const httpServer = createServer(createHttpHandler({ config, registry, bans, metrics, log: log.child({ component: 'http' }), clock: deps.clock, connectionCount: () => connections.size }));
+  const httpServer = createServer(createHttpHandler({ config, registry, bans, metrics, log: log.child({ component: 'http' }), clock: deps.clock, connectionCount: () => connections.size, egress }));
   // Slowloris guard: a request must arrive within these.
   httpServer.headersTimeout = 10_000;
   httpServer.requestTimeout = 30_000;
@@ -175,6 +193,9 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      // Egresses first: their workers finish their files while the ion-sfu links still stand.
+      await egress.close();
+      clientEgress.dispose();
       for (const connection of [...connections]) connection.shutdown();
       wss.close();
       httpServer.closeIdleConnections();
@@ -195,5 +216,5 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
   };
 
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  return { port, url: `ws://${host}:${port}${RTC_PATH}`, config, registry, bans, metrics, stateStore, sfuNodes, close };
+  return { port, url: `ws://${host}:${port}${RTC_PATH}`, config, registry, bans, metrics, stateStore, sfuNodes, egress, close };
 }

@@ -15,6 +15,8 @@ import { BAN_DURATION_LIMITS, type BanList } from '../rooms/ban-list.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { BanRecord } from '../rooms/types.js';
 import { TimeoutError, withTimeout } from '../util/timeout.js';
+import { EGRESS_ADMIN_ROUTES, handleEgressAdmin } from '../egress/egress-http.js';
+import type { EgressManager } from '../egress/egress-manager.js';
 import { createStaticHandler } from './static-files.js';
 
 /** What the HTTP handler needs. */
@@ -28,6 +30,8 @@ export interface HttpDeps {
   readonly clock?: UnixClock;
   /** Open client connections (for /healthz). */
   readonly connectionCount: () => number;
+  /** Without it, the egress endpoints answer 404. */
+  readonly egress?: EgressManager;
 }
 
 /** Header carrying the admin secret. */
@@ -53,6 +57,7 @@ const ADMIN_ROUTES: Readonly<Record<string, string>> = {
   '/admin/ban': 'POST',
   '/admin/unban': 'POST',
   '/admin/bans': 'GET',
+  ...EGRESS_ADMIN_ROUTES,
 };
 /** How long an admin request waits for the state store (Redis) before answering 503. */
 const ADMIN_STORE_TIMEOUT_MS = 5000;
@@ -107,6 +112,12 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
         throw new HttpError(401, 'unauthorized');
       }
       if (path === '/admin/bans') return sendJson(res, 200, { bans: (await store(requireBans().list(banFilter(url.searchParams)))).map(banView) });
+      if (Object.prototype.hasOwnProperty.call(EGRESS_ADMIN_ROUTES, path)) {
+        if (!deps.egress) throw new HttpError(404, 'not found');
+        const egressBody = req.method === 'POST' ? await readJsonBody(req) : undefined;
+        const answer = await handleEgressAdmin({ config, registry, egress: deps.egress, log }, path, egressBody, url.searchParams);
+        return sendJson(res, answer.status, answer.body);
+      }
       const body = await readJsonBody(req);
       if (path === '/admin/ban') {
         const p = parseOr400(banSchema, body);

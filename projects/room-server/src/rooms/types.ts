@@ -1,5 +1,6 @@
 /** Shared room-side types; wire shapes match docs/protocol.md. */
 import type { RoomId } from '../auth/private-map-key.js';
+import type { EgressView } from '../egress/types.js';
 
 export type { RoomId };
 
@@ -76,7 +77,9 @@ export type ServerNotification =
   | { readonly method: 'client-banned'; readonly params: { readonly reason: BanReason; readonly message: string } }
   | { readonly method: 'offer'; readonly params: { readonly desc: { readonly type: 'offer'; readonly sdp: string } } }
   | { readonly method: 'trickle'; readonly params: { readonly target: 0 | 1; readonly candidate: unknown } }
-  | { readonly method: 'sfu-error'; readonly params: { readonly message: string } };
+  | { readonly method: 'sfu-error'; readonly params: { readonly message: string } }
+  | { readonly method: 'egress-started' | 'egress-stopped'; readonly params: { readonly egress: EgressView } }
+  | { readonly method: 'egress-failed'; readonly params: { readonly egress: EgressView; readonly error: string; readonly isRestarting: boolean } };
 
 /** A connected, authenticated peer as a room sees it. */
 export interface RoomMember {

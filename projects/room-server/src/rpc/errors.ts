@@ -31,6 +31,7 @@ export const RpcErrorCode = {
   SFU_TIMEOUT: 5001,
   INTERNAL: 5002,
   SFU_REJECTED: 5003,
+  EGRESS_FAILED: 5004,
 } as const;
 
 /** A protocol error name; it is also the JSON-RPC error `message`. */

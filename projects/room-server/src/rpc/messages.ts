@@ -2,7 +2,7 @@
  * Schemas of every client → server message (docs/protocol.md). Handlers
  * only ever see values these produced.
  */
-import { boolean, integer, literal, nullable, object, optional, string, union, type Infer } from './schema.js';
+import { array, boolean, integer, literal, nullable, object, optional, string, union, type Infer } from './schema.js';
 
 /** TRTC user ids: letters, digits, `_ - . @`, up to 32 chars. */
 export const userIdSchema = string({ min: 1, max: 32, pattern: /^[A-Za-z0-9_.@-]+$/ });
@@ -38,6 +38,47 @@ export const streamIdSchema = string({ min: 1, max: 128, pattern: /^[\x21-\x7e]+
 
 export const roleSchema = literal('anchor', 'audience');
 export const streamTypeSchema = literal('main', 'auxiliary');
+
+/** A CDN stream id: it names the RTMP stream and the recording file. */
+export const cdnStreamIdSchema = string({ min: 1, max: 128, pattern: /^[A-Za-z0-9_.-]+$/ });
+
+/** trtc-js-sdk's MixUser; `userId` may be a preset-layout placeholder. */
+export const mixUserSchema = object({
+  userId: union(userIdSchema, literal('$PLACE_HOLDER_REMOTE$', '$PLACE_HOLDER_LOCAL_MAIN$', '$PLACE_HOLDER_LOCAL_SUB$')),
+  roomId: optional(roomIdSchema),
+  pureAudio: boolean(),
+  width: optional(integer({ min: 0, max: 3840 })),
+  height: optional(integer({ min: 0, max: 2160 })),
+  locationX: optional(integer({ min: 0, max: 3840 })),
+  locationY: optional(integer({ min: 0, max: 2160 })),
+  zOrder: optional(integer({ min: 1, max: 15 })),
+  streamType: optional(streamTypeSchema),
+});
+
+/** trtc-js-sdk's MixTranscodeConfig (ranges as its documentation gives them). */
+export const mixTranscodeConfigSchema = object({
+  mode: optional(literal('manual', 'preset-layout')),
+  streamId: optional(union(literal(''), cdnStreamIdSchema)),
+  videoWidth: optional(integer({ min: 0, max: 3840 })),
+  videoHeight: optional(integer({ min: 0, max: 2160 })),
+  videoBitrate: optional(integer({ min: 0, max: 20_000 })),
+  videoFramerate: optional(integer({ min: 1, max: 30 })),
+  videoGOP: optional(integer({ min: 1, max: 8 })),
+  audioSampleRate: optional(literal(16000, 32000, 44100, 48000)),
+  audioBitrate: optional(integer({ min: 32, max: 192 })),
+  audioChannels: optional(literal(1, 2)),
+  backgroundColor: optional(integer({ min: 0, max: 0xffffff })),
+  backgroundImage: optional(string({ max: 1024 })),
+  mixUsers: array(mixUserSchema, { max: 16 }),
+});
+
+/** trtc-js-sdk's PublishCDNStreamOptions; `appId`/`bizId` (Tencent's CDN) are accepted and unused. */
+export const publishCdnStreamSchema = object({
+  streamId: optional(union(literal(''), cdnStreamIdSchema)),
+  appId: optional(integer({ min: 0, max: 4294967295 })),
+  bizId: optional(integer({ min: 0, max: 4294967295 })),
+  url: optional(string({ min: 1, max: 2048, pattern: /^rtmps?:\/\/[^\s]+$/ })),
+});
 
 /** Params of each method, by method name. */
 export const paramsSchemas = {
@@ -84,6 +125,10 @@ export const paramsSchemas = {
   'room.switchRole': object({ role: roleSchema, privateMapKey: optional(tokenSchema) }),
   'room.leave': object({}),
   'rtc.ping': object({}),
+  'egress.startMixTranscode': mixTranscodeConfigSchema,
+  'egress.stopMixTranscode': object({}),
+  'egress.startPublishCDNStream': publishCdnStreamSchema,
+  'egress.stopPublishCDNStream': object({}),
 } as const;
 
 /** A method the server knows. */

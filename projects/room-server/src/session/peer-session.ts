@@ -44,6 +44,20 @@ export interface SessionContext {
   readonly reconnectGraceMs: number;
   /** Bans checked at `room.join` (none checked when absent). */
   readonly bans?: Pick<BanList, 'checkJoin'>;
+  /** The client egress API (`egress.*` methods); absent: those methods answer EGRESS_FAILED. */
+  readonly egress?: ClientEgressHandler;
+}
+
+/** Who calls a client egress method. */
+export interface EgressCaller {
+  readonly room: Room;
+  readonly userId: string;
+  readonly role: Role;
+}
+
+/** Answers the `egress.*` methods (src/egress/client-egress.ts). */
+export interface ClientEgressHandler {
+  handle(method: MethodName, params: unknown, caller: EgressCaller): Promise<unknown>;
 }
 
 /** Client close codes after which the peer is gone at once: done (1000), page going away (1001). */
@@ -51,6 +65,8 @@ const FINAL_CLOSE_CODES = new Set([1000, 1001]);
 
 const RECV_ANY = Privilege.RECV_AUDIO | Privilege.RECV_VIDEO | Privilege.RECV_SUB_STREAM;
 const SEND_ANY = Privilege.SEND_AUDIO | Privilege.SEND_VIDEO | Privilege.SEND_SUB_STREAM;
+/** What a hidden (egress) session may send: ion-sfu's subscriber signaling, nothing that touches the room. */
+const HIDDEN_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['join', 'answer', 'trickle', 'rtc.ping']);
 
 /**
  * A connection's protocol state machine: new → joining (the ban check) →
@@ -73,6 +89,8 @@ export class PeerSession implements RoomMember {
   /** Whether ion-sfu answered this link's join (failures before that are reported on the join itself). */
   private _isLinkJoined = false;
   private _linkListeners: Array<() => void> = [];
+  /** room-server's own receive-only participant (egress): in no member list, never announced. */
+  private _isHidden = false;
   private _log: Logger;
 
   constructor(
@@ -103,6 +121,24 @@ export class PeerSession implements RoomMember {
   /** Whether its connection dropped and it keeps its place for a reconnect. */
   get isSuspended(): boolean {
     return this._state === 'suspended';
+  }
+
+  /**
+   * Makes this session a hidden, receive-only participant of `room` for
+   * room-server's egress: no room.join, no membership (it counts in no
+   * participant list, nobody is told), an audience role without send
+   * privileges (the SDP policy refuses any media it would offer).
+   */
+  joinHidden(room: Room, label: string): void {
+    if (this._state !== 'new') throw new RpcError('ALREADY_JOINED');
+    this._isHidden = true;
+    this._userId = label;
+    this._role = 'audience';
+    this._mode = 'live';
+    this._privileges = Privilege.ENTER_ROOM | RECV_ANY;
+    this._room = room;
+    this._state = 'joined';
+    this._log = this._log.child({ egress: label, room: room.sessionId });
   }
 
   /** Handles one classified frame; answers requests, never throws. */
@@ -185,7 +221,7 @@ export class PeerSession implements RoomMember {
     this._state = 'closed';
     clearTimeout(this._graceTimer);
     this._closeLink();
-    if (wasJoined && this._room) {
+    if (wasJoined && this._room && !this._isHidden) {
       this._ctx.registry.leave(this._room, this, reason, options);
       this._ctx.metrics.leaves.inc({ reason });
       this._log.info('peer left', { userId: this._userId, room: this._room.sessionId, reason });
@@ -207,6 +243,11 @@ export class PeerSession implements RoomMember {
       return this._join(params as ParamsOf<'room.join'>);
     }
     if (this._state !== 'joined') throw new RpcError('NOT_JOINED');
+    if (this._isHidden && !HIDDEN_METHODS.has(method)) throw new RpcError('INVALID_OPERATION', `${method} is not available to an egress session`);
+    if (method.startsWith('egress.')) {
+      if (!this._ctx.egress) throw new RpcError('EGRESS_FAILED', 'egress is not available on this server');
+      return this._ctx.egress.handle(method, params, { room: this._joinedRoom(), userId: this._userId, role: this._role });
+    }
     switch (method) {
       case 'join':
         return this._sfuJoin(params as ParamsOf<'join'>);

@@ -107,8 +107,11 @@ export class WrtcPeer {
     this._off = client.onNotification((frame) => void this._onNotification(frame).catch(() => {}));
   }
 
-  /** Adds an audio + video stream to the publisher connection and starts feeding it. */
-  addMedia(): LocalMedia {
+  /**
+   * Adds an audio + video stream to the publisher connection and starts feeding it:
+   * frames whose luma ramps, or of one colour (`yuv`), and a tone (`toneHz`, default ~764 Hz).
+   */
+  addMedia(options: { yuv?: [number, number, number]; width?: number; height?: number; toneHz?: number } = {}): LocalMedia {
     const video = new this._wrtc.nonstandard.RTCVideoSource();
     const audio = new this._wrtc.nonstandard.RTCAudioSource();
     const videoTrack = video.createTrack();
@@ -116,17 +119,25 @@ export class WrtcPeer {
     const stream = new this._wrtc.MediaStream([audioTrack, videoTrack]);
     this.pub.addTrack(audioTrack, stream);
     this.pub.addTrack(videoTrack, stream);
-    const width = 160;
-    const height = 120;
+    const width = options.width ?? 160;
+    const height = options.height ?? 120;
     const frame = new Uint8ClampedArray(width * height * 1.5);
+    const yuv = options.yuv;
+    if (yuv) {
+      frame.fill(yuv[0], 0, width * height);
+      frame.fill(yuv[1], width * height, width * height * 1.25);
+      frame.fill(yuv[2], width * height * 1.25);
+    }
     let n = 0;
     const videoTimer = setInterval(() => {
-      frame.fill(n++ % 255, 0, width * height);
+      if (!yuv) frame.fill(n++ % 255, 0, width * height);
       video.onFrame({ width, height, data: frame });
     }, 33);
     const samples = new Int16Array(480);
+    const step = options.toneHz !== undefined ? (2 * Math.PI * options.toneHz) / 48000 : 1 / 10;
+    let phase = 0;
     const audioTimer = setInterval(() => {
-      for (let i = 0; i < samples.length; i++) samples[i] = Math.round(Math.sin(i / 10) * 8000);
+      for (let i = 0; i < samples.length; i++) samples[i] = Math.round(Math.sin((phase += step)) * 8000);
       audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
     }, 10);
     const media: LocalMedia = {

@@ -167,6 +167,8 @@ export const RoomErrorCode = {
   SFU_TIMEOUT: 5001,
   INTERNAL: 5002,
   SFU_REJECTED: 5003,
+  /** An egress (startMixTranscode / startPublishCDNStream) could not start, or egress is off on the server. */
+  EGRESS_FAILED: 5004,
 } as const;
 
 /** `data` of a BANNED refusal. */
