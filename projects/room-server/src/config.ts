@@ -84,6 +84,12 @@ export interface EgressConfig {
   readonly cdnBaseUrl: string | null;
   /** A client's RTMP URL must start with one of these (the admin API may push anywhere). */
   readonly rtmpUrlPrefixes: readonly string[];
+  /**
+   * Video codecs publishers may send while egress is enabled (their offers are limited to these
+   * before ion-sfu sees them): the egress's @roamhq/wrtc decodes VP8, VP9 and AV1, not H.264.
+   * Empty: offers go through unchanged.
+   */
+  readonly publishVideoCodecs: readonly string[];
   /** Picture and sound when a request does not say. */
   readonly defaults: EgressEncodingDefaults;
   /** Upper bounds of what a request may ask for (CPU). */
@@ -171,6 +177,7 @@ export const DEFAULT_CONFIG: RoomServerConfig = {
     recordCdnStreams: false,
     cdnBaseUrl: null,
     rtmpUrlPrefixes: [],
+    publishVideoCodecs: ['VP8'],
     // Modest on purpose: one 640×360 15 fps ultrafast egress takes a fraction of a core (docs/BENCHMARKS.md).
     defaults: { width: 640, height: 360, frameRate: 15, videoBitrateKbps: 800, gopSeconds: 2, audioSampleRate: 48000, audioChannels: 1, audioBitrateKbps: 64 },
     limits: { maxWidth: 1280, maxHeight: 720, maxFrameRate: 30, maxVideoBitrateKbps: 4000 },
@@ -232,6 +239,7 @@ const configSchema = object({
       recordCdnStreams: optional(boolean()),
       cdnBaseUrl: optional(nullable(string({ min: 1, max: 2048, pattern: /^rtmps?:\/\/[^\s]+$/ }))),
       rtmpUrlPrefixes: optional(array(string({ min: 8, max: 2048, pattern: /^rtmps?:\/\/[^\s]+$/ }), { max: 100 })),
+      publishVideoCodecs: optional(array(literal('VP8', 'VP9', 'AV1', 'H264'), { max: 4 })),
       defaults: optional(
         object({
           width: optional(integer({ min: 16, max: 3840 })),

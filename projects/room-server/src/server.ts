@@ -23,6 +23,7 @@ import { SfuNodePool } from './sfu/sfu-nodes.js';
 import { WsSfuLink } from './sfu/ws-sfu-link.js';
 import { ClusterSync } from './state/cluster-sync.js';
 import { ClientEgress } from './egress/client-egress.js';
+import { restrictVideoCodecs } from './rooms/sdp-codecs.js';
 import { EgressManager } from './egress/egress-manager.js';
 import type { WorkerLauncher } from './egress/worker-launcher.js';
 import { MemoryStateStore } from './state/memory-store.js';
@@ -119,6 +120,9 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
     heartbeatIntervalMs: config.heartbeat.intervalMs,
     reconnectGraceMs: config.limits.reconnectGraceMs,
     bans,
+    ...(config.egress.enabled && config.egress.publishVideoCodecs.length > 0
+      ? { rewritePublisherOffer: (sdp: string) => restrictVideoCodecs(sdp, config.egress.publishVideoCodecs) }
+      : {}),
     // The manager's hidden sessions share this context, so the handler is bound once both exist.
     egress: { handle: (method, params, caller) => clientEgress.handle(method, params, caller) },
   };

@@ -44,6 +44,8 @@ export interface SessionContext {
   readonly reconnectGraceMs: number;
   /** Bans checked at `room.join` (none checked when absent). */
   readonly bans?: Pick<BanList, 'checkJoin'>;
+  /** Rewrites a publisher offer before it goes to ion-sfu (the egress's codec restriction, rooms/sdp-codecs.ts). */
+  readonly rewritePublisherOffer?: (sdp: string) => string;
   /** The client egress API (`egress.*` methods); absent: those methods answer EGRESS_FAILED. */
   readonly egress?: ClientEgressHandler;
 }
@@ -244,10 +246,6 @@ export class PeerSession implements RoomMember {
     }
     if (this._state !== 'joined') throw new RpcError('NOT_JOINED');
     if (this._isHidden && !HIDDEN_METHODS.has(method)) throw new RpcError('INVALID_OPERATION', `${method} is not available to an egress session`);
-    if (method.startsWith('egress.')) {
-      if (!this._ctx.egress) throw new RpcError('EGRESS_FAILED', 'egress is not available on this server');
-      return this._ctx.egress.handle(method, params, { room: this._joinedRoom(), userId: this._userId, role: this._role });
-    }
     switch (method) {
       case 'join':
         return this._sfuJoin(params as ParamsOf<'join'>);
@@ -270,6 +268,12 @@ export class PeerSession implements RoomMember {
         return {};
       case 'rtc.ping':
         return { now: Date.now() };
+      case 'egress.startMixTranscode':
+      case 'egress.stopMixTranscode':
+      case 'egress.startPublishCDNStream':
+      case 'egress.stopPublishCDNStream':
+        if (!this._ctx.egress) throw new RpcError('EGRESS_FAILED', 'egress is not available on this server');
+        return this._ctx.egress.handle(method, params, { room: this._joinedRoom(), userId: this._userId, role: this._role });
     }
   }
 
@@ -345,7 +349,7 @@ export class PeerSession implements RoomMember {
         sid: room.sessionId,
         // Unique per connection: a re-joining user's old ion-sfu peer may linger a moment.
         uid: `${this._userId}#${this.connectionId.slice(0, 8)}`,
-        offer: { type: 'offer', sdp: p.offer.sdp },
+        offer: { type: 'offer', sdp: this._ctx.rewritePublisherOffer?.(p.offer.sdp) ?? p.offer.sdp },
         config: {
           NoPublish: p.config?.NoPublish ?? false,
           NoSubscribe: (p.config?.NoSubscribe ?? false) || (this._privileges & RECV_ANY) === 0,
@@ -364,7 +368,7 @@ export class PeerSession implements RoomMember {
   private _sfuOffer(p: ParamsOf<'offer'>): Promise<SfuSessionDescription> {
     const link = this._requireLink();
     checkPublisherOffer(p.desc.sdp, this._publisherContext());
-    return link.offer({ type: 'offer', sdp: p.desc.sdp });
+    return link.offer({ type: 'offer', sdp: this._ctx.rewritePublisherOffer?.(p.desc.sdp) ?? p.desc.sdp });
   }
 
   private _sfuAnswer(p: ParamsOf<'answer'>): object {
