@@ -104,6 +104,7 @@ export type {
   TransportStats,
   TurnServerConfig,
 } from './lib/client/client-types';
+export type { EgressEvent, EgressFailedEvent } from './lib/client/cdn-egress';
 export { DEFAULT_CLIENT_TIMEOUTS } from './lib/client/client-options';
 export type { ClientDependencies, ClientTimeouts, RemoteStreamBuilder } from './lib/client/client-options';
 export { DEFAULT_RETRY_DELAYS_MS, createDefaultRetryPolicy } from './lib/client/retry-policy';
@@ -130,6 +131,11 @@ export type {
   SfuJoinConfig,
   StreamDescriptor,
   StreamInfo,
+  EgressEndReason,
+  EgressView,
+  MixTranscodeConfig,
+  MixUser,
+  PublishCDNStreamOptions,
 } from './lib/signal/protocol';
 export { browserWebSocketFactory } from './lib/signal/web-socket';
 export type { WebSocketFactory } from './lib/signal/web-socket';

@@ -94,6 +94,8 @@ export class FakeRoomServer implements FakeSocketServerSide {
 
   /** New sockets fail (error + close) instead of opening. */
   refuseConnections = false;
+  /** Egress state by userId (what startMixTranscode / startPublishCDNStream turned on). */
+  readonly egresses = new Map<string, { mix: boolean; cdn: boolean }>();
   /** New sockets never open. */
   holdConnections = false;
   /** Requests of these methods are never answered. */
@@ -321,6 +323,11 @@ export class FakeRoomServer implements FakeSocketServerSide {
         c.role = role;
         return { result: { role }, after: () => this._broadcast(c, 'role-changed', { userId: c.userId!, role }) };
       }
+      case 'egress.startMixTranscode':
+      case 'egress.startPublishCDNStream':
+      case 'egress.stopMixTranscode':
+      case 'egress.stopPublishCDNStream':
+        return this._egress(c, method, params);
       case 'room.leave':
         return {
           result: {},
@@ -375,6 +382,41 @@ export class FakeRoomServer implements FakeSocketServerSide {
     this._offerToOthers(c);
     c.roomKey = null;
     c.sfuJoined = false;
+  }
+
+  /**
+   * room-server's client egress, reduced to its answers: anchors only; a start
+   * answers the user's egress and tells the room `egress-started`, a stop of
+   * the last output ends it (`egress-stopped`).
+   */
+  private _egress(c: FakeConnection, method: string, params: Record<string, unknown>): { result: unknown; after?: () => void } | { error: JsonRpcErrorObject } {
+    if (c.role !== 'anchor') return { error: ERRORS.ROLE_FORBIDDEN };
+    const current = this.egresses.get(c.userId!) ?? { mix: false, cdn: false };
+    const next = {
+      mix: method === 'egress.startMixTranscode' ? true : method === 'egress.stopMixTranscode' ? false : current.mix,
+      cdn: method === 'egress.startPublishCDNStream' ? true : method === 'egress.stopPublishCDNStream' ? false : current.cdn,
+    };
+    const streamId = typeof params['streamId'] === 'string' && params['streamId'] ? params['streamId'] : `${c.userId}_main`;
+    const view = (status: 'active' | 'stopped') => ({
+      egressId: `eg_${c.userId}`,
+      owner: c.userId!,
+      streamId,
+      status,
+      isRecording: false,
+      isPublishingCdn: next.cdn && status === 'active',
+      startedAt: 1,
+      restarts: 0,
+      endReason: status === 'stopped' ? ('requested' as const) : null,
+    });
+    const wasLive = current.mix || current.cdn;
+    if (next.mix || next.cdn) this.egresses.set(c.userId!, next);
+    else this.egresses.delete(c.userId!);
+    const everyone = (n: 'egress-started' | 'egress-stopped', egress: ReturnType<typeof view>) => {
+      this.notify(c, n, { egress });
+      this._broadcast(c, n, { egress });
+    };
+    if (next.mix || next.cdn) return { result: { egress: view('active') }, after: () => (!wasLive ? everyone('egress-started', view('active')) : undefined) };
+    return { result: { egress: null }, after: () => (wasLive ? everyone('egress-stopped', view('stopped')) : undefined) };
   }
 
   private _roomMembers(roomKey: string): FakeConnection[] {

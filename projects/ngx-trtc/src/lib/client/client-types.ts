@@ -1,3 +1,4 @@
+import type { EgressEvent, EgressFailedEvent } from './cdn-egress';
 import type { RtcError } from '../errors/rtc-error';
 import type { E2eeOptions, E2eeStateEvent } from '../media/e2ee/media-encryption';
 import type { RemoteStreamHandle } from '../stream/stream-contracts';
@@ -238,6 +239,12 @@ export interface ClientEventMap<R = RemoteStreamHandle, S = AudioVolumeSource> {
   'active-speakers': { userIds: string[] };
   /** ngx-trtc (E2EE): a sender's or receiver's frames changed state (`ok`, `missing-key`, `decrypt-failed`…). */
   'e2ee-state': E2eeStateEvent;
+  /** ngx-trtc (egress): a recording or CDN push of the room became live (also after a restart). */
+  'egress-started': EgressEvent;
+  /** ngx-trtc (egress): its worker or an output failed; restarted when `isRestarting`. */
+  'egress-failed': EgressFailedEvent;
+  /** ngx-trtc (egress): it ended; `egress.endReason` says why. */
+  'egress-stopped': EgressEvent;
 }
 
 /** A client event name. */
@@ -268,4 +275,7 @@ export const ClientEventType = {
   RECONNECTED: 'reconnected',
   ACTIVE_SPEAKERS: 'active-speakers',
   E2EE_STATE: 'e2ee-state',
+  EGRESS_STARTED: 'egress-started',
+  EGRESS_FAILED: 'egress-failed',
+  EGRESS_STOPPED: 'egress-stopped',
 } as const satisfies Record<string, ClientEventName>;

@@ -2,9 +2,10 @@ import { ErrorCode, RtcError } from '../errors/rtc-error';
 import type { E2eeKeyProvider } from '../media/e2ee/key-provider';
 import { MediaEncryption } from '../media/e2ee/media-encryption';
 import { createLog } from '../signal/log';
-import type { PeerInfo, RoomJoinParams, RoomMode, RoomSnapshot } from '../signal/protocol';
+import type { EgressView, MixTranscodeConfig, PeerInfo, PublishCDNStreamOptions, RoomJoinParams, RoomMode, RoomSnapshot } from '../signal/protocol';
 import type { PublishableStream, RemoteStreamHandle, StreamType } from '../stream/stream-contracts';
 import { toJoinError, toSwitchRoleError } from './client-errors';
+import { CdnEgress } from './cdn-egress';
 import { ClientDependencies } from './client-options';
 import { ClientStats } from './client-stats';
 import {
@@ -62,6 +63,7 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
   private readonly _publisher: LocalPublisher;
   private readonly _stats: ClientStats<R>;
   private readonly _encryption: MediaEncryption | null;
+  private readonly _egress: CdnEgress;
   private _destroyed = false;
   private _joinOptions: JoinOptions | null = null;
   private _role: Role = 'anchor';
@@ -107,6 +109,10 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
       transport: () => engine.transport,
       publisher: this._publisher,
       registry: this._registry,
+    });
+    this._egress = new CdnEgress({
+      request: (api, method, params, timeoutMs) => this._engine.requireJoined(api).signal.request(method, params, timeoutMs),
+      emit,
     });
     this._bindEngine();
     encryption?.onState((event) => {
@@ -380,6 +386,32 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
     return this._stats.remoteVideoStats(remoteStreamType);
   }
 
+  // ------------------------------------------------- mix and CDN (egress)
+
+  /** trtc-js-sdk `startMixTranscode`: mixes `mixUsers` into this user's CDN stream (room-server egress; anchors only). */
+  startMixTranscode(config: MixTranscodeConfig): Promise<EgressView> {
+    this._assertNotDestroyed('startMixTranscode');
+    return this._egress.startMixTranscode(config);
+  }
+
+  /** trtc-js-sdk `stopMixTranscode`. */
+  stopMixTranscode(): Promise<EgressView | null> {
+    this._assertNotDestroyed('stopMixTranscode');
+    return this._egress.stopMixTranscode();
+  }
+
+  /** trtc-js-sdk `startPublishCDNStream`: pushes this user's CDN stream (or the mix) over RTMP to `url`. */
+  startPublishCDNStream(options: PublishCDNStreamOptions = {}): Promise<EgressView> {
+    this._assertNotDestroyed('startPublishCDNStream');
+    return this._egress.startPublishCDNStream(options);
+  }
+
+  /** trtc-js-sdk `stopPublishCDNStream`. */
+  stopPublishCDNStream(): Promise<EgressView | null> {
+    this._assertNotDestroyed('stopPublishCDNStream');
+    return this._egress.stopPublishCDNStream();
+  }
+
   // ============================================================ internals
 
   /** Routes the engine's reports to the room state and the app's events. */
@@ -388,7 +420,7 @@ export class RoomClient<R extends RemoteStreamHandle = RemoteStreamHandle> {
     const registry = this._registry;
     const emit = this._events.emit.bind(this._events);
     engine.on('connection-state-changed', (change) => emit('connection-state-changed', change));
-    engine.on('notification', (notification) => registry.onNotification(notification));
+    engine.on('notification', (notification) => this._egress.onNotification(notification) || registry.onNotification(notification));
     engine.on('track', (stream) => registry.onTrack(stream));
     engine.on('audio-levels', (ids) => emit('active-speakers', { userIds: registry.speakersOf(ids) }));
     engine.on('connected', () => {

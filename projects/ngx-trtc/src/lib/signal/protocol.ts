@@ -90,6 +90,72 @@ export interface RequestMap {
   'room.switchRole': { params: { role: RoomRole; privateMapKey?: string }; result: { role: RoomRole } };
   'room.leave': { params: Record<string, never>; result: Record<string, never> };
   'rtc.ping': { params: Record<string, never>; result: { now: number } };
+  'egress.startMixTranscode': { params: MixTranscodeConfig; result: { egress: EgressView } };
+  'egress.stopMixTranscode': { params: Record<string, never>; result: { egress: EgressView | null } };
+  'egress.startPublishCDNStream': { params: PublishCDNStreamOptions; result: { egress: EgressView } };
+  'egress.stopPublishCDNStream': { params: Record<string, never>; result: { egress: EgressView | null } };
+}
+
+/** trtc-js-sdk's `MixUser`: one user's place in a mixed picture (`userId` may be a preset-layout placeholder). */
+export interface MixUser {
+  userId: string;
+  roomId?: number | string;
+  /** Mix only the user's audio. */
+  pureAudio: boolean;
+  width?: number;
+  height?: number;
+  locationX?: number;
+  locationY?: number;
+  /** 1..15; higher is drawn on top. */
+  zOrder?: number;
+  streamType?: 'main' | 'auxiliary';
+}
+
+/** trtc-js-sdk's `MixTranscodeConfig`. */
+export interface MixTranscodeConfig {
+  mode?: 'manual' | 'preset-layout';
+  streamId?: string;
+  videoWidth?: number;
+  videoHeight?: number;
+  /** kbps. */
+  videoBitrate?: number;
+  videoFramerate?: number;
+  /** Seconds between keyframes. */
+  videoGOP?: number;
+  audioSampleRate?: 16000 | 32000 | 44100 | 48000;
+  /** kbps. */
+  audioBitrate?: number;
+  audioChannels?: 1 | 2;
+  /** 0xRRGGBB. */
+  backgroundColor?: number;
+  backgroundImage?: string;
+  mixUsers: MixUser[];
+}
+
+/** trtc-js-sdk's `PublishCDNStreamOptions`; ngx-trtc adds `url` (the RTMP ingest; room-server checks it). */
+export interface PublishCDNStreamOptions {
+  streamId?: string;
+  appId?: number;
+  bizId?: number;
+  url?: string;
+}
+
+/** Why an egress ended. */
+export type EgressEndReason = 'requested' | 'room-empty' | 'owner-left' | 'failed' | 'shutdown';
+
+/** A recording / CDN push of the room, as members see it (docs/egress.md). */
+export interface EgressView {
+  egressId: string;
+  /** Whose startMixTranscode/startPublishCDNStream made it; null: the server's admin API. */
+  owner: string | null;
+  streamId: string | null;
+  status: 'starting' | 'active' | 'restarting' | 'stopping' | 'stopped' | 'failed';
+  isRecording: boolean;
+  isPublishingCdn: boolean;
+  /** Unix ms. */
+  startedAt: number | null;
+  restarts: number;
+  endReason: EgressEndReason | null;
 }
 
 /** A request method. */
@@ -126,6 +192,9 @@ export interface ServerNotificationMap {
   offer: { desc: SessionDescription };
   trickle: { target: TrickleTarget; candidate: RTCIceCandidateInit };
   'sfu-error': { message: string };
+  'egress-started': { egress: EgressView };
+  'egress-failed': { egress: EgressView; error: string; isRestarting: boolean };
+  'egress-stopped': { egress: EgressView };
 }
 
 /** A server notification method. */
