@@ -70,7 +70,11 @@ export interface SfuNodePoolOptions {
 /** The nodes, their health, and the room → node choice. */
 export class SfuNodePool {
   private readonly _healthy = new Map<string, boolean>();
-  private readonly _probing = new Map<string, Promise<boolean>>();
+  /** The newest check under way per node, numbered so a late answer of an older one cannot overrule it. */
+  private readonly _probing = new Map<string, { readonly seq: number; readonly result: Promise<boolean> }>();
+  /** Number of the newest check whose answer was applied, per node. */
+  private readonly _applied = new Map<string, number>();
+  private _seq = 0;
   private readonly _probe: SfuProbe;
   private _timer: NodeJS.Timeout | undefined;
 
@@ -105,38 +109,41 @@ export class SfuNodePool {
     return this._healthy.get(nodeId) === true;
   }
 
-  /** Checks one node now (joins a check already under way); resolves with its health. */
-  check(nodeId: string): Promise<boolean> {
+  /**
+   * Checks one node now and resolves with its health. A check already under
+   * way is joined, unless `fresh`: a check that started before a failure may
+   * have connected just before the node died, so it cannot answer for it.
+   */
+  check(nodeId: string, fresh = false): Promise<boolean> {
     const node = this.nodes.find((n) => n.id === nodeId);
     if (!node) return Promise.resolve(false);
-    let probing = this._probing.get(nodeId);
-    if (!probing) {
-      probing = this._probe(node, this._options.timeoutMs)
-        .catch(() => false)
-        .then((ok) => {
-          this._probing.delete(nodeId);
-          if (this._healthy.get(nodeId) !== ok) {
-            this._healthy.set(nodeId, ok);
-            this._options.log[ok ? 'info' : 'warn'](ok ? 'ion-sfu node is up' : 'ion-sfu node is down', { node: nodeId, url: node.url });
-            this._options.onChange?.(node, ok);
-          }
-          return ok;
-        });
-      this._probing.set(nodeId, probing);
-    }
-    return probing;
+    const underWay = this._probing.get(nodeId);
+    if (underWay && !fresh) return underWay.result;
+    const seq = ++this._seq;
+    const result = this._probe(node, this._options.timeoutMs)
+      .catch(() => false)
+      .then((ok) => {
+        if (this._probing.get(nodeId)?.seq === seq) this._probing.delete(nodeId);
+        if (seq > (this._applied.get(nodeId) ?? 0)) {
+          this._applied.set(nodeId, seq);
+          this._setHealth(node, ok);
+        }
+        return ok;
+      });
+    this._probing.set(nodeId, { seq, result });
+    return result;
   }
 
-  /** A link to the node failed: check it at once, so the next join of its rooms already knows. */
+  /** A link to the node failed: check it again at once, so the next join of its rooms already knows. */
   reportFailure(nodeId: string): void {
-    if (this.nodes.length > 1) void this.check(nodeId);
+    if (this.nodes.length > 1) void this.check(nodeId, true);
   }
 
   /** The node for a room: the recorded one while healthy, else the rendezvous pick among healthy nodes (recorded). */
   async pick(sessionId: string, store: RoomStateStore | undefined): Promise<SfuNode> {
     if (this.nodes.length === 1 || !store) return this._hashPick(sessionId);
     // A check under way (e.g. after a link failure) decides before the pick does.
-    await Promise.all(this._probing.values());
+    await Promise.all([...this._probing.values()].map((p) => p.result));
     const recordedId = await store.sfuNodeOf(sessionId);
     const recorded = this.nodes.find((n) => n.id === recordedId);
     if (recorded && this.isHealthy(recorded.id)) return recorded;
@@ -145,6 +152,13 @@ export class SfuNodePool {
     const assigned = this.nodes.find((n) => n.id === assignedId);
     // Another instance assigned the room meanwhile: follow it unless we know that node is down.
     return assigned && this.isHealthy(assigned.id) ? assigned : choice;
+  }
+
+  private _setHealth(node: SfuNode, ok: boolean): void {
+    if (this._healthy.get(node.id) === ok) return;
+    this._healthy.set(node.id, ok);
+    this._options.log[ok ? 'info' : 'warn'](ok ? 'ion-sfu node is up' : 'ion-sfu node is down', { node: node.id, url: node.url });
+    this._options.onChange?.(node, ok);
   }
 
   private _hashPick(sessionId: string): SfuNode {

@@ -75,6 +75,26 @@ describe('SfuNodePool', () => {
     expect((await p.pick(key, store)).id).toBe(moved.id);
   });
 
+  it('a check that connected just before the node died does not answer for a failure reported after it', async () => {
+    // A periodic check connects, the node dies, its link fails, then the check's answer (up) arrives.
+    const answers: Array<(ok: boolean) => void> = [];
+    const slowProbe = (): Promise<boolean> => new Promise((resolve) => answers.push(resolve));
+    const p = new SfuNodePool(nodes, { intervalMs: 60_000, timeoutMs: 500, log: silentLogger, probe: slowProbe });
+    pools.push(p);
+    const store = new MemoryStateStore();
+    const key = keys[5]!;
+    const home = rendezvousPick(nodes, key)!;
+    const before = p.check(home.id);
+    p.reportFailure(home.id);
+    expect(answers.length).withContext('a fresh probe, not the one under way').toBe(2);
+    const picked = p.pick(key, store);
+    answers[1]!(false); // the fresh probe: refused
+    answers[0]!(true); // the old probe answers last: it must not bring the node back
+    expect(await before).toBeTrue();
+    expect((await picked).id).not.toBe(home.id);
+    expect(p.isHealthy(home.id)).toBeFalse();
+  });
+
   it('with every node down still names one (the join then fails with SFU_UNAVAILABLE)', async () => {
     const p = pool();
     up.clear();
