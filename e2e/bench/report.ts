@@ -55,6 +55,50 @@ export function serverFigures(markdown: string | null): Array<{ phase: string; j
     .map((cells) => ({ phase: cells[0], joinsPerSecond: cells[perSecond], p99: latency >= 0 ? (cells[latency].split('/')[1] ?? '').trim() : '–' }));
 }
 
+/** Markdown table rows (cells trimmed) of the first table whose header has a cell matching `headerCell`. */
+function tableRows(markdown: string, headerCell: RegExp): { header: string[]; rows: string[][] } | null {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('|') && line.split('|').some((c) => headerCell.test(c.trim())));
+  if (start < 0) return null;
+  const cells = (line: string) => line.split('|').slice(1, -1).map((c) => c.trim());
+  const header = cells(lines[start]);
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith('|')) break;
+    rows.push(cells(line));
+  }
+  return { header, rows };
+}
+
+/**
+ * room-server's open-loop figure: the highest offered join rate that held
+ * (p99 < 50 ms, ≥ 95 % achieved) with its clients held, from the "Paced joins" table.
+ */
+export function pacedServerFigure(markdown: string | null): { clients: string; offered: number; achieved: string; p99: string } | null {
+  if (!markdown) return null;
+  const table = tableRows(markdown, /^offered joins\/s$/);
+  const clients = /Paced joins at (\d+) concurrent clients/.exec(markdown)?.[1];
+  if (!table || !clients) return null;
+  const col = (re: RegExp) => table.header.findIndex((c) => re.test(c));
+  const [offered, achieved, latency, holds] = [col(/^offered/), col(/^achieved/), col(/room\.join p50 \/ p99/), col(/^holds/)];
+  const held = table.rows.filter((cells) => cells[holds] === 'yes').sort((a, b) => Number(b[offered]) - Number(a[offered]))[0];
+  if (!held) return { clients, offered: 0, achieved: '–', p99: '–' };
+  return { clients, offered: Number(held[offered]), achieved: held[achieved] ?? '–', p99: (held[latency]?.split('/')[1] ?? '–').trim() };
+}
+
+function pacedServerRows(markdown: string | null): string[][] {
+  const paced = pacedServerFigure(markdown);
+  if (!paced) return [];
+  return [[
+    `room-server paced joins/s held with ${paced.clients} clients joined`,
+    paced.offered > 0 ? `${paced.achieved} joins/s, p99 ${paced.p99} ms` : 'none held',
+    '–',
+    '–',
+    '≥ 1000 joins/s, p99 < 50 ms',
+    verdict(paced.offered >= 1000 && Number(paced.clients) >= 1000),
+  ]];
+}
+
 export function renderReport(r: BenchReport): string {
   const m = r.machine;
   const out: string[] = [];
@@ -101,8 +145,9 @@ export function renderReport(r: BenchReport): string {
         ['renderer CPU, with preprocessing', cpuFx ? `${fmt(cpuFx.rendererPct)} %` : '–', cpuBare ? `${fmt(cpuBare.rendererPct)} % (bare ion-sdk-js)` : '–', ratio(cpuFx?.rendererPct ?? NaN, cpuBare?.rendererPct ?? NaN), '–', '–'],
         ['minimal app JS, gzip', kb(minimalGzip), r.trtcSdk ? `${kb(trtcGzip)} (trtc-js-sdk ${r.trtcSdk.version} trtc.js)` : '–', ratio(minimalGzip, trtcGzip), '< trtc-js-sdk', verdict(Number.isFinite(minimalGzip) && Number.isFinite(trtcGzip) ? minimalGzip < trtcGzip : null)],
         ['gRPC / protobuf connector in bundles', connectorFree === null ? '–' : connectorFree ? 'absent' : 'PRESENT', '–', '–', 'absent', verdict(connectorFree)],
+        ...pacedServerRows(r.others.find((o) => o.bench.id === 'server')?.markdown ?? null),
         ...serverFigures(r.others.find((o) => o.bench.id === 'server')?.markdown ?? null).map((f) => [
-          `room-server joins/s, room.join p99 (${f.phase})`,
+          `room-server joins/s, room.join p99 (burst: ${f.phase})`,
           `${f.joinsPerSecond} joins/s, p99 ${f.p99} ms`,
           '–',
           '–',
