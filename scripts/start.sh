@@ -12,6 +12,9 @@ SFU_METRICS_PORT="${SFU_METRICS_PORT:-8100}"
 
 ensure_node_modules
 ensure_ion_sfu
+# Recording and CDN push (egress) run ffmpeg; without it egress requests answer EGRESS_FAILED
+# and the call itself is unaffected, so a failed install is reported, not fatal (subshell: die stays in it).
+(ensure_ffmpeg) || log "ffmpeg not available: recording / CDN push disabled (apt-get install ffmpeg)"
 build_wasm
 build_server
 build_app
