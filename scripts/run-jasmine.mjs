@@ -12,6 +12,7 @@ const suites = {
   wasm: 'wasm/jasmine.json',
   'room-server': 'projects/room-server/jasmine.json',
   e2e: 'e2e/jasmine.json',
+  packaging: 'packaging/jasmine.json',
 };
 
 const suite = process.argv[2];

@@ -22,7 +22,7 @@ build_wasm
 build_server
 build_app
 
-suites=(typecheck wasm room-server lib e2e)
+suites=(typecheck wasm room-server packaging lib e2e)
 for suite in "${suites[@]}"; do
   printf '\n\033[1m== %s ==\033[0m\n' "$suite"
   case "$suite" in

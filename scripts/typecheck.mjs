@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const projects = ['e2e/tsconfig.json', 'e2e/bench/tsconfig.json', 'projects/room-server/tsconfig.spec.json', 'wasm/tsconfig.json'];
+const projects = ['e2e/tsconfig.json', 'e2e/bench/tsconfig.json', 'projects/room-server/tsconfig.spec.json', 'wasm/tsconfig.json', 'packaging/tsconfig.json'];
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 const counts = { passed: 0, failed: 0, skipped: 0 };
 for (const project of projects) {

@@ -3,7 +3,8 @@
  * defaults for anything unset. Every value is validated at start-up.
  */
 import { readFileSync } from 'node:fs';
-import { isLogLevel, type LogLevel } from './log.js';
+import { applyEnv } from './config-env.js';
+import { type LogLevel } from './log.js';
 import { array, boolean, integer, literal, nullable, object, optional, SchemaError, string, type Infer } from './rpc/schema.js';
 
 /** An app and its secret key (the key signs UserSigs). */
@@ -345,90 +346,6 @@ function resolveState(state: RoomServerConfigInput['state']): StateConfig {
   }
   if (state.url === undefined) throw new ConfigError('config.state.url is required with kind "redis"');
   return { kind: 'redis', url: state.url, instanceId: state.instanceId ?? null, keyPrefix: state.keyPrefix ?? 'ngx-trtc:', heartbeatMs: state.heartbeatMs ?? 2000 };
-}
-
-/** Environment variables read over the config file. */
-export const ENV_VARS = {
-  ROOM_SERVER_PORT: 'port',
-  ROOM_SERVER_HOST: 'host',
-  ROOM_SERVER_SFU_URL: 'sfuUrl',
-  ROOM_SERVER_SFU_NODES: 'sfuNodes (JSON array of {id, url})',
-  ROOM_SERVER_REDIS_URL: 'state = {kind: "redis", url}',
-  ROOM_SERVER_INSTANCE_ID: 'state.instanceId',
-  ROOM_SERVER_APPS: 'apps (JSON array of {sdkAppId, secretKey})',
-  ROOM_SERVER_ALLOWED_ORIGINS: 'allowedOrigins (comma-separated)',
-  ROOM_SERVER_ADMIN_SECRET: 'adminSecret',
-  ROOM_SERVER_STATIC_DIR: 'staticDir',
-  ROOM_SERVER_LOG_LEVEL: 'logLevel',
-  ROOM_SERVER_EGRESS: 'egress (JSON object, merged over the file\'s)',
-  ROOM_SERVER_RECORDINGS_DIR: 'egress.recordingsDir',
-} as const;
-
-/** Applies the environment over a raw configuration object (before validation). */
-export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const out = { ...raw };
-  const read = (name: keyof typeof ENV_VARS): string | undefined => {
-    const value = env[name];
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const port = read('ROOM_SERVER_PORT');
-  if (port !== undefined) {
-    if (!/^\d{1,5}$/.test(port)) throw new ConfigError('ROOM_SERVER_PORT must be a port number');
-    out['port'] = Number(port);
-  }
-  const host = read('ROOM_SERVER_HOST');
-  if (host !== undefined) out['host'] = host;
-  const sfuUrl = read('ROOM_SERVER_SFU_URL');
-  if (sfuUrl !== undefined) out['sfuUrl'] = sfuUrl;
-  const sfuNodes = read('ROOM_SERVER_SFU_NODES');
-  if (sfuNodes !== undefined) {
-    try {
-      out['sfuNodes'] = JSON.parse(sfuNodes);
-    } catch (err) {
-      throw new ConfigError('ROOM_SERVER_SFU_NODES must be a JSON array of {id, url}', { cause: err });
-    }
-  }
-  const redisUrl = read('ROOM_SERVER_REDIS_URL');
-  const instanceId = read('ROOM_SERVER_INSTANCE_ID');
-  if (redisUrl !== undefined || instanceId !== undefined) {
-    const state = typeof out['state'] === 'object' && out['state'] !== null ? (out['state'] as Record<string, unknown>) : {};
-    out['state'] = { ...state, ...(redisUrl !== undefined ? { kind: 'redis', url: redisUrl } : {}), ...(instanceId !== undefined ? { instanceId } : {}) };
-  }
-  const apps = read('ROOM_SERVER_APPS');
-  if (apps !== undefined) {
-    try {
-      out['apps'] = JSON.parse(apps);
-    } catch (err) {
-      throw new ConfigError('ROOM_SERVER_APPS must be a JSON array of {sdkAppId, secretKey}', { cause: err });
-    }
-  }
-  const origins = read('ROOM_SERVER_ALLOWED_ORIGINS');
-  if (origins !== undefined) out['allowedOrigins'] = origins.split(',').map((o) => o.trim()).filter(Boolean);
-  const adminSecret = read('ROOM_SERVER_ADMIN_SECRET');
-  if (adminSecret !== undefined) out['adminSecret'] = adminSecret;
-  const staticDir = read('ROOM_SERVER_STATIC_DIR');
-  if (staticDir !== undefined) out['staticDir'] = staticDir;
-  const logLevel = read('ROOM_SERVER_LOG_LEVEL');
-  if (logLevel !== undefined) {
-    if (!isLogLevel(logLevel)) throw new ConfigError('ROOM_SERVER_LOG_LEVEL must be debug, info, warn, error or silent');
-    out['logLevel'] = logLevel;
-  }
-  const egress = read('ROOM_SERVER_EGRESS');
-  const recordingsDir = read('ROOM_SERVER_RECORDINGS_DIR');
-  if (egress !== undefined || recordingsDir !== undefined) {
-    let fromEnv: unknown = {};
-    if (egress !== undefined) {
-      try {
-        fromEnv = JSON.parse(egress);
-      } catch (err) {
-        throw new ConfigError('ROOM_SERVER_EGRESS must be a JSON object', { cause: err });
-      }
-      if (typeof fromEnv !== 'object' || fromEnv === null || Array.isArray(fromEnv)) throw new ConfigError('ROOM_SERVER_EGRESS must be a JSON object');
-    }
-    const fromFile = typeof out['egress'] === 'object' && out['egress'] !== null ? (out['egress'] as Record<string, unknown>) : {};
-    out['egress'] = { ...fromFile, ...(fromEnv as Record<string, unknown>), ...(recordingsDir !== undefined ? { recordingsDir } : {}) };
-  }
-  return out;
 }
 
 /** Reads the config file (if any), applies the environment and the dev flag, validates. */

@@ -2,7 +2,7 @@
 /**
  * room-server CLI.
  *
- *   node dist/room-server/main.js --config config/room-server.json [--dev]
+ *   room-server [--config config/room-server.json] [--dev]      (or node dist/room-server/main.js …)
  *   node dist/room-server/main.js usersig --sdkAppId N --userId U [--expire S] [--config F]
  *   node dist/room-server/main.js privatemapkey --sdkAppId N --userId U --roomId R [--privileges P] [--expire S]
  */
@@ -10,14 +10,29 @@ import { parseArgs } from 'node:util';
 import { generatePrivateMapKey } from './auth/private-map-key.js';
 import { generateUserSig } from './auth/usersig.js';
 import { ConfigError, loadConfig } from './config.js';
+import { envHelp } from './config-env.js';
 import { createLogger } from './log.js';
 import { startRoomServer } from './server.js';
+import { VERSION } from './version.js';
 
 
 const USAGE = `usage:
   room-server [--config FILE] [--dev]
   room-server usersig --sdkAppId N --userId U [--expire SECONDS] [--config FILE]
-  room-server privatemapkey --sdkAppId N --userId U --roomId R [--privileges BITS] [--expire SECONDS] [--config FILE]`;
+  room-server privatemapkey --sdkAppId N --userId U --roomId R [--privileges BITS] [--expire SECONDS] [--config FILE]
+  room-server --help | --version`;
+
+const HELP = `room-server ${VERSION}: rooms, authentication and presence in front of ion-sfu.
+
+${USAGE}
+
+  --config FILE   JSON configuration (every key optional; default: none, or $ROOM_SERVER_CONFIG)
+  --dev           enables GET /dev/usersig (never in production)
+
+Environment variables override the file; secrets may instead name a file
+holding the value in <NAME>_FILE (Docker secrets, systemd credentials):
+
+${envHelp([['ROOM_SERVER_CONFIG', 'the configuration file, when --config is not given']])}`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -32,14 +47,20 @@ async function main(argv: string[]): Promise<number> {
       privileges: { type: 'string' },
       expire: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
     },
   });
   if (values.help) {
-    console.log(USAGE);
+    console.log(HELP);
+    return 0;
+  }
+  if (values.version) {
+    console.log(VERSION);
     return 0;
   }
   const command = positionals[0] ?? 'serve';
-  const config = loadConfig({ ...(values.config !== undefined ? { file: values.config } : {}), dev: values.dev === true });
+  const file = values.config ?? (process.env['ROOM_SERVER_CONFIG'] || undefined);
+  const config = loadConfig({ ...(file !== undefined ? { file } : {}), dev: values.dev === true });
 
   if (command === 'usersig' || command === 'privatemapkey') {
     const sdkAppId = values.sdkAppId !== undefined ? Number(values.sdkAppId) : config.apps[0]?.sdkAppId;
