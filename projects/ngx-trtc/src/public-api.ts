@@ -110,12 +110,13 @@ export type { ClientDependencies, ClientTimeouts, RemoteStreamBuilder } from './
 export { DEFAULT_RETRY_DELAYS_MS, createDefaultRetryPolicy } from './lib/client/retry-policy';
 export type { DefaultRetryPolicyOptions, ReconnectReason, RetryContext, RetryPolicy } from './lib/client/retry-policy';
 export { qualityLevel } from './lib/client/network-quality';
-export { LogLevel } from './lib/signal/log';
-export type { LogLevelValue } from './lib/signal/log';
-export { systemClock } from './lib/signal/clock';
-export type { Clock, TimerHandle } from './lib/signal/clock';
+export { LogLevel } from './lib/util/log';
+export type { LogLevelValue } from './lib/util/log';
+export { systemClock } from './lib/util/clock';
+export type { Clock, TimerHandle } from './lib/util/clock';
 export { RoomSignal, SignalRequestError } from './lib/signal/room-signal';
 export type { RoomSignalOptions, SignalCloseInfo } from './lib/signal/room-signal';
+export type { SfuSignaling } from './lib/signal/sfu-signaling';
 export { RoomErrorCode } from './lib/signal/protocol';
 export type {
   JsonRpcErrorObject,
@@ -151,6 +152,8 @@ export type {
   SfuTransportOptions,
   SimulcastLayer,
 } from './lib/transport/sfu-transport';
+export { layerMessage } from './lib/transport/layer-message';
+export type { LayerMessage } from './lib/transport/layer-message';
 export {
   REMOTE_STREAM_FACTORY,
   RTC_PEER_CONNECTION,

@@ -9,7 +9,7 @@ import {
 
 import { ClientTimeouts, DEFAULT_CLIENT_TIMEOUTS, RemoteStreamBuilder } from './client/client-options';
 import { RetryPolicy, createDefaultRetryPolicy } from './client/retry-policy';
-import { Clock, systemClock } from './signal/clock';
+import { Clock, systemClock } from './util/clock';
 import { WebSocketFactory, browserWebSocketFactory } from './signal/web-socket';
 import { RemoteStream, createRemoteStream } from './stream/remote-stream';
 import { ionTransportFactory } from './transport/ion-transport';

@@ -1,9 +1,10 @@
 import type {
   EncodingLimits,
   PeerConnectionRole,
+  LayerMessage,
   Publication,
-  RoomSignal,
   SfuJoinConfig,
+  SfuSignaling,
   SfuTransport,
   SfuTransportEventMap,
   SfuTransportFactory,
@@ -35,12 +36,12 @@ export interface FakeSfuBehaviour {
 
 /**
  * An {@link SfuTransport} without peer connections. It negotiates through the
- * real {@link RoomSignal} with fake SDP (`a=msid` lines), so a FakeRoomServer
+ * real signaling link ({@link SfuSignaling}) with fake SDP (`a=msid` lines), so a FakeRoomServer
  * checks and forwards streams, and delivers subscribers a MediaStream per msid.
  */
 export class FakeSfuTransport implements SfuTransport {
   /** Data-channel messages sent (`{streamId, video, audio}`). */
-  readonly apiMessages: Record<string, unknown>[] = [];
+  readonly apiMessages: LayerMessage[] = [];
   /** Stats the next getStats() returns, per connection. */
   readonly stats: Record<PeerConnectionRole, RTCStatsReport | null> = { publisher: null, subscriber: null };
   /** Join config used. */
@@ -56,7 +57,7 @@ export class FakeSfuTransport implements SfuTransport {
   private readonly _received = new Map<string, SfuMediaStream>();
 
   constructor(
-    private readonly _signal: RoomSignal,
+    private readonly _signal: SfuSignaling,
     private readonly _media: FakeSfuMedia,
     private readonly _behaviour: FakeSfuBehaviour,
   ) {
@@ -84,8 +85,7 @@ export class FakeSfuTransport implements SfuTransport {
 
   async join(config: SfuJoinConfig): Promise<void> {
     this.joinConfig = config;
-    this._signal.sfuJoinConfig = config;
-    this._signal.resetSfuSession();
+    this._signal.beginSfuSession(config);
     await this._signal.join('', '', { type: 'offer', sdp: fakeSdp([]) });
     if (this._behaviour.iceNeverConnects) return new Promise<void>(() => undefined);
     this.setIceState('publisher', 'connected');
@@ -122,8 +122,8 @@ export class FakeSfuTransport implements SfuTransport {
     };
   }
 
-  sendApi(message: object): void {
-    this.apiMessages.push({ ...(message as Record<string, unknown>) });
+  sendApi(message: LayerMessage): void {
+    this.apiMessages.push({ ...message });
   }
 
   async restartIce(): Promise<void> {
@@ -192,7 +192,7 @@ export class FakeSfu {
   readonly transports: FakeSfuTransport[] = [];
 
   /** Pass as the client's transport factory. */
-  readonly transportFactory: SfuTransportFactory = (signal: RoomSignal) => {
+  readonly transportFactory: SfuTransportFactory = (signal: SfuSignaling) => {
     const transport = new FakeSfuTransport(signal, this.media, this.behaviour);
     this.transports.push(transport);
     return transport;

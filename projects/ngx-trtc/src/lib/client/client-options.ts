@@ -1,5 +1,5 @@
 import type { RemoteStreamHandle, RemoteStreamControl, RemoteStreamInfo } from '../stream/stream-contracts';
-import type { Clock } from '../signal/clock';
+import type { Clock } from '../util/clock';
 import type { WebSocketFactory } from '../signal/web-socket';
 import type { SfuTransportFactory } from '../transport/sfu-transport';
 import type { RetryPolicy } from './retry-policy';

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../signal/clock';
+import type { Clock, TimerHandle } from '../util/clock';
 import type { RemoteStreamHandle } from '../stream/stream-contracts';
 import type { PeerConnectionRole, SfuTransport } from '../transport/sfu-transport';
 import type {

@@ -1,7 +1,7 @@
 import { ErrorCode, RtcError } from '../errors/rtc-error';
 import type { E2eeKeyProvider } from '../media/e2ee/key-provider';
 import { MediaEncryption } from '../media/e2ee/media-encryption';
-import { createLog } from '../signal/log';
+import { createLog } from '../util/log';
 import type { EgressView, MixTranscodeConfig, PeerInfo, PublishCDNStreamOptions, RoomJoinParams, RoomMode, RoomSnapshot } from '../signal/protocol';
 import type { PublishableStream, RemoteStreamHandle, StreamType } from '../stream/stream-contracts';
 import { toJoinError, toSwitchRoleError } from './client-errors';

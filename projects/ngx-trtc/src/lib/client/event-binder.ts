@@ -1,5 +1,5 @@
-import { Emitter } from '../signal/emitter';
-import { createLog } from '../signal/log';
+import { Emitter } from '../util/emitter';
+import { createLog } from '../util/log';
 
 const log = createLog('client');
 

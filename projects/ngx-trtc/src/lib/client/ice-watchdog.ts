@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../signal/clock';
+import type { Clock, TimerHandle } from '../util/clock';
 import type { PeerConnectionRole } from '../transport/sfu-transport';
 import type { ClientTimeouts } from './client-options';
 

@@ -1,5 +1,5 @@
 import { ErrorCode, RtcError } from '../errors/rtc-error';
-import { createLog } from '../signal/log';
+import { createLog } from '../util/log';
 import type {
   PublishableStream,
   PublisherLink,

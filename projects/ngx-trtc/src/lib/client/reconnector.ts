@@ -1,4 +1,4 @@
-import type { Clock } from '../signal/clock';
+import type { Clock } from '../util/clock';
 import { isFatalJoinError } from './client-errors';
 import type { ReconnectReason, RetryPolicy } from './retry-policy';
 

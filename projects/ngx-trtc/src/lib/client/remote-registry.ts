@@ -1,10 +1,11 @@
 import { ErrorCode, RtcError } from '../errors/rtc-error';
-import type { Clock, TimerHandle } from '../signal/clock';
+import type { Clock, TimerHandle } from '../util/clock';
 import type { PeerInfo, RoomSnapshot, ServerNotification, StreamInfo } from '../signal/protocol';
 import type { RemoteStreamControl, RemoteStreamHandle, RemoteStreamInfo } from '../stream/stream-contracts';
 import type { RemoteStreamBuilder } from './client-options';
 import type { AudioVolumeSource, ClientEventMap, RemoteMutedState, RemoteStreamType, SubscribeOptions } from './client-types';
 import type { EmitFn } from './event-binder';
+import { LayerMessage, layerMessage } from '../transport/layer-message';
 
 /** A stream another peer publishes. */
 interface RemoteEntry<R> {
@@ -34,7 +35,7 @@ export interface RemoteRegistryDeps<R extends RemoteStreamHandle> {
   /** Whether the client is in a room at all. */
   isInRoom(): boolean;
   /** Sends a layer/mute message on the current transport's data channel (dropped without one). */
-  sendLayer(message: object): void;
+  sendLayer(message: LayerMessage): void;
   /** Learns each stream's publisher as soon as room-server names it (E2EE keys by sender). */
   onStreamInfo?(info: StreamInfo): void;
 }
@@ -346,12 +347,10 @@ export class RemoteRegistry<R extends RemoteStreamHandle> {
     }
     const control: RemoteStreamControl = {
       setLayer: (options) => {
-        this._deps.sendLayer({
-          streamId: entry.info.streamId,
-          video: options.video ?? (entry.subscribed && entry.subscribeOptions.video ? entry.videoLayer : 'none'),
-          audio: options.audio ?? (entry.subscribed && entry.subscribeOptions.audio),
-          framerate: 'high',
-        });
+        const current = currentLayer(entry);
+        this._deps.sendLayer(
+          layerMessage(entry.info.streamId, options.video ?? current.video, options.audio ?? current.audio),
+        );
       },
     };
     entry.mediaStream = mediaStream;
@@ -373,13 +372,8 @@ export class RemoteRegistry<R extends RemoteStreamHandle> {
   }
 
   private _applyLayer(entry: RemoteEntry<R>): void {
-    const on = entry.subscribed;
-    this._deps.sendLayer({
-      streamId: entry.info.streamId,
-      video: on && entry.subscribeOptions.video ? entry.videoLayer : 'none',
-      audio: on && entry.subscribeOptions.audio,
-      framerate: 'high',
-    });
+    const { video, audio } = currentLayer(entry);
+    this._deps.sendLayer(layerMessage(entry.info.streamId, video, audio));
   }
 
   private _entryOf(remoteStream: R, method: string): RemoteEntry<R> {
@@ -404,4 +398,10 @@ function toRegistryInfo(info: StreamInfo): RemoteStreamInfo {
     videoMuted: info.videoMuted,
     simulcast: info.simulcast,
   };
+}
+
+/** What ion-sfu should forward of a stream given its subscription: nothing until subscribed. */
+function currentLayer<R>(entry: RemoteEntry<R>): Pick<LayerMessage, 'video' | 'audio'> {
+  const on = entry.subscribed;
+  return { video: on && entry.subscribeOptions.video ? entry.videoLayer : 'none', audio: on && entry.subscribeOptions.audio };
 }

@@ -1,6 +1,6 @@
 import { ErrorCode, RtcError } from '../errors/rtc-error';
-import { Emitter } from '../signal/emitter';
-import { createLog } from '../signal/log';
+import { Emitter } from '../util/emitter';
+import { createLog } from '../util/log';
 import type { BanReason, RoomJoinParams, RoomSnapshot, ServerNotification } from '../signal/protocol';
 import { CLOSE_BANNED, SignalCloseInfo } from '../signal/room-signal';
 import type { SfuTransport } from '../transport/sfu-transport';

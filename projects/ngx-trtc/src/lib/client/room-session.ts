@@ -1,7 +1,7 @@
 import { ErrorCode, RtcError, isRtcError } from '../errors/rtc-error';
-import type { Clock, TimerHandle } from '../signal/clock';
-import { Emitter } from '../signal/emitter';
-import { createLog } from '../signal/log';
+import type { Clock, TimerHandle } from '../util/clock';
+import { Emitter } from '../util/emitter';
+import { createLog } from '../util/log';
 import type { RoomJoinParams, RoomSnapshot, ServerNotification } from '../signal/protocol';
 import { CLOSE_DONE, CLOSE_RECONNECTING, RoomSignal, SignalCloseInfo } from '../signal/room-signal';
 import type { WebSocketFactory } from '../signal/web-socket';

@@ -159,9 +159,23 @@ describe('RoomSignal', () => {
     signal.close();
   });
 
-  it('sends the SFU join config when one is set', async () => {
+  it('holds trickles again for a second SFU session begun on the same link, until its join went out', async () => {
     const signal = await joinedSignal();
-    signal.sfuJoinConfig = { NoAutoSubscribe: true };
+    signal.beginSfuSession({});
+    await signal.join('', '', { type: 'offer', sdp: 'v=0\r\n' });
+    signal.beginSfuSession({ NoPublish: true });
+    signal.trickle({ target: 1, candidate: { candidate: 'candidate:2 1 udp 1 127.0.0.1 5001 typ host', sdpMid: '0' } } as never);
+    const trickles = () => sockets[0].sent.filter((m) => (m as { method: string }).method === 'trickle').length;
+    expect(trickles()).toBe(0);
+    await signal.join('', '', { type: 'offer', sdp: 'v=0\r\n' });
+    expect(trickles()).toBe(1);
+    expect(server.requestsOf('join')[1].params).toEqual(jasmine.objectContaining({ config: { NoPublish: true } }));
+    signal.close();
+  });
+
+  it('sends the SFU join config of the session begun', async () => {
+    const signal = await joinedSignal();
+    signal.beginSfuSession({ NoAutoSubscribe: true });
     await signal.join('', '', { type: 'offer', sdp: 'v=0\r\n' });
     expect(server.requestsOf('join')[0].params).toEqual(
       jasmine.objectContaining({ config: { NoAutoSubscribe: true } }),

@@ -1,9 +1,9 @@
-import type { Signal, Trickle } from 'ion-sdk-js/lib/signal';
+import type { Trickle } from 'ion-sdk-js/lib/signal';
 
 import { ErrorCode, RtcError } from '../errors/rtc-error';
-import { Clock, TimerHandle } from './clock';
-import { Emitter } from './emitter';
-import { createLog } from './log';
+import { Clock, TimerHandle } from '../util/clock';
+import { Emitter } from '../util/emitter';
+import { createLog } from '../util/log';
 import {
   ClientNotificationMap,
   JsonRpcErrorObject,
@@ -15,6 +15,7 @@ import {
   SfuJoinConfig,
   TrickleTarget,
 } from './protocol';
+import type { SfuSignaling } from './sfu-signaling';
 import { WebSocketFactory } from './web-socket';
 
 /** WebSocket close code: the client is done with the room (room-server drops the peer at once). */
@@ -81,20 +82,17 @@ interface PendingRequest {
 type SignalState = 'idle' | 'connecting' | 'open' | 'closed';
 
 /**
- * JSON-RPC 2.0 over one WebSocket to room-server. It implements ion-sdk-js's
- * `Signal`, so an ion-sdk-js `Client` negotiates through it, and adds the
- * room requests. Every request has a timeout (API_CALL_TIMEOUT); closing
+ * JSON-RPC 2.0 over one WebSocket to room-server. It implements
+ * {@link SfuSignaling} (ion-sdk-js's `Signal`), so an SFU transport negotiates
+ * through it, and adds the room requests. Every request has a timeout (API_CALL_TIMEOUT); closing
  * the link rejects what is pending with API_CALL_ABORTED; trickles wait until
  * the ion-sfu `join` has gone out, so the server sees them in order.
  */
-export class RoomSignal implements Signal {
+export class RoomSignal implements SfuSignaling {
   /** Set by ion-sdk-js: an SFU-initiated offer for the subscriber connection. */
   onnegotiate?: (jsep: RTCSessionDescriptionInit) => void;
   /** Set by ion-sdk-js: an ICE candidate from the SFU. */
   ontrickle?: (trickle: Trickle) => void;
-
-  /** Sent with the next ion-sfu `join` (e.g. `{NoPublish: true}` for an audience). */
-  sfuJoinConfig: SfuJoinConfig | undefined;
 
   private readonly _events = new Emitter<RoomSignalEventMap>();
   private readonly _pending = new Map<number, PendingRequest>();
@@ -104,6 +102,8 @@ export class RoomSignal implements Signal {
   /** Trickles held back until the ion-sfu `join` request is sent. */
   private _heldTrickles: ClientNotificationMap['trickle'][] | null = [];
   private _detach: (() => void) | null = null;
+  /** Sent with the next ion-sfu `join` (e.g. `{NoPublish: true}` for an audience). */
+  private _sfuJoinConfig: SfuJoinConfig | undefined;
 
   constructor(private readonly _options: RoomSignalOptions) {}
 
@@ -237,7 +237,7 @@ export class RoomSignal implements Signal {
   /** ion-sdk-js: joins the SFU session. sid and uid are set by room-server, so they are not sent. */
   join(_sid: string, _uid: null | string, offer: RTCSessionDescriptionInit): Promise<RTCSessionDescriptionInit> {
     const params: RequestMap['join']['params'] = { offer: toDescription(offer) };
-    if (this.sfuJoinConfig) params.config = this.sfuJoinConfig;
+    if (this._sfuJoinConfig) params.config = this._sfuJoinConfig;
     const answer = this.request('join', params);
     this._flushHeldTrickles();
     return answer;
@@ -263,8 +263,9 @@ export class RoomSignal implements Signal {
     this.notify('trickle', params);
   }
 
-  /** Holds trickles again until the next ion-sfu `join` (a new SFU session on this link). */
-  resetSfuSession(): void {
+  /** {@link SfuSignaling}: the next `join` carries `config`; trickles wait for it. */
+  beginSfuSession(config: SfuJoinConfig): void {
+    this._sfuJoinConfig = config;
     this._heldTrickles = [];
   }
 

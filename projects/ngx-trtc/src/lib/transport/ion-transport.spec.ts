@@ -1,6 +1,6 @@
 import { FakeSocketServerSide, FakeWebSocket, TaskQueue, createSyntheticTracks } from 'ngx-trtc/testing';
 
-import { systemClock } from '../signal/clock';
+import { systemClock } from '../util/clock';
 import { RoomSignal } from '../signal/room-signal';
 import { IonTransport } from './ion-transport';
 

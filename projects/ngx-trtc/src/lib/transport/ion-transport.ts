@@ -1,9 +1,10 @@
 import IonClient from 'ion-sdk-js/lib/client';
 
-import { Emitter } from '../signal/emitter';
-import { createLog } from '../signal/log';
+import { Emitter } from '../util/emitter';
+import { createLog } from '../util/log';
 import type { SfuJoinConfig } from '../signal/protocol';
-import type { RoomSignal } from '../signal/room-signal';
+import type { SfuSignaling } from '../signal/sfu-signaling';
+import type { LayerMessage } from './layer-message';
 import {
   EncodingLimits,
   PeerConnectionRole,
@@ -49,7 +50,7 @@ export class IonTransport implements SfuTransport {
    *   RTCPeerConnection (ion-sdk-js calls `new RTCPeerConnection` itself).
    */
   constructor(
-    private readonly _signal: RoomSignal,
+    private readonly _signal: SfuSignaling,
     config: RTCConfiguration,
     private readonly _peerConnection?: typeof RTCPeerConnection,
     options: SfuTransportOptions = {},
@@ -76,8 +77,7 @@ export class IonTransport implements SfuTransport {
   }
 
   async join(config: SfuJoinConfig): Promise<void> {
-    this._signal.sfuJoinConfig = config;
-    this._signal.resetSfuSession();
+    this._signal.beginSfuSession(config);
     const joined = this._withPeerConnection(() => this._client.join('', ''));
     const transports = this._transports();
     if (transports) this._watchIce(transports);
@@ -156,7 +156,7 @@ export class IonTransport implements SfuTransport {
     };
   }
 
-  sendApi(message: object): void {
+  sendApi(message: LayerMessage): void {
     const api = this._transports()?.[SUB].api;
     if (!api) {
       log.debug('data channel not ready; dropping', message);

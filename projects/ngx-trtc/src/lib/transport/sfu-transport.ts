@@ -1,6 +1,7 @@
-import type { RoomSignal } from '../signal/room-signal';
+import type { SfuSignaling } from '../signal/sfu-signaling';
 import type { SfuJoinConfig } from '../signal/protocol';
 import type { FrameEncryption } from '../media/e2ee/media-encryption';
+import type { LayerMessage } from './layer-message';
 
 /** Which of the two peer connections: publisher (uplink) or subscriber (downlink). */
 export type PeerConnectionRole = 'publisher' | 'subscriber';
@@ -65,8 +66,8 @@ export interface SfuTransport {
   on<K extends keyof SfuTransportEventMap>(type: K, handler: (payload: SfuTransportEventMap[K]) => void): () => void;
   /** Sends a stream's tracks with the given msid and negotiates. */
   publish(msid: MediaStream, tracks: MediaStreamTrack[], options?: PublishOptions): Promise<Publication>;
-  /** Sends a control message on ion-sfu's data channel (`{streamId, video, audio}`). */
-  sendApi(message: object): void;
+  /** Sends a layer/mute request on ion-sfu's data channel (see {@link LayerMessage}). */
+  sendApi(message: LayerMessage): void;
   /** Restarts ICE on the publisher connection (the subscriber is restarted by the SFU). */
   restartIce(): Promise<void>;
   /** getStats of one connection, or null before join / after close. */
@@ -84,4 +85,4 @@ export interface SfuTransportOptions {
 }
 
 /** Creates the transport of one SFU session over a signal. */
-export type SfuTransportFactory = (signal: RoomSignal, config: RTCConfiguration, options?: SfuTransportOptions) => SfuTransport;
+export type SfuTransportFactory = (signal: SfuSignaling, config: RTCConfiguration, options?: SfuTransportOptions) => SfuTransport;

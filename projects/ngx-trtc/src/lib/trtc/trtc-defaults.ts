@@ -1,6 +1,6 @@
 import { RetryPolicy, createDefaultRetryPolicy } from '../client/retry-policy';
 import { ClientTimeouts, DEFAULT_CLIENT_TIMEOUTS } from '../client/client-options';
-import { Clock, systemClock } from '../signal/clock';
+import { Clock, systemClock } from '../util/clock';
 import { WebSocketFactory, browserWebSocketFactory } from '../signal/web-socket';
 import { SfuTransportFactory } from '../transport/sfu-transport';
 import { ionTransportFactory } from '../transport/ion-transport';

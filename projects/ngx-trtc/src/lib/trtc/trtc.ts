@@ -2,7 +2,7 @@ import { RoomClient } from '../client/client';
 import type { ClientConfig } from '../client/client-types';
 import * as devices from '../devices/index';
 import { ErrorCode, RtcError } from '../errors/rtc-error';
-import { LogLevel, LogLevelValue, setLogLevel } from '../signal/log';
+import { LogLevel, LogLevelValue, setLogLevel } from '../util/log';
 import { createStream as createLocalStream } from '../stream/create-stream';
 import type { LocalStream } from '../stream/local-stream';
 import { RemoteStream, createRemoteStream } from '../stream/remote-stream';

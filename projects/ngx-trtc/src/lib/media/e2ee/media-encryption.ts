@@ -1,6 +1,6 @@
 import { ErrorCode, RtcError } from '../../errors/rtc-error';
-import { Emitter } from '../../signal/emitter';
-import { createLog } from '../../signal/log';
+import { Emitter } from '../../util/emitter';
+import { createLog } from '../../util/log';
 import type { E2eeFrameState, FromWorker, ToWorker, TransformOptions } from './e2ee-protocol';
 import { E2EE_WORKER_SOURCE } from './generated/e2ee-worker-source';
 import { E2eeKeyMaterial, E2eeKeyProvider, requireSubtle } from './key-provider';
