@@ -159,10 +159,12 @@ describe('RoomSignal', () => {
     signal.close();
   });
 
-  it('holds trickles again for a second SFU session begun on the same link, until its join went out', async () => {
+  it('holds trickles again for a second SFU session begun on the same link (after sfu-error), until its join went out', async () => {
     const signal = await joinedSignal();
     signal.beginSfuSession({});
     await signal.join('', '', { type: 'offer', sdp: 'v=0\r\n' });
+    // room-server lost this user's ion-sfu link; the client re-joins the SFU over the same WebSocket.
+    server.sfuError('alice');
     signal.beginSfuSession({ NoPublish: true });
     signal.trickle({ target: 1, candidate: { candidate: 'candidate:2 1 udp 1 127.0.0.1 5001 typ host', sdpMid: '0' } } as never);
     const trickles = () => sockets[0].sent.filter((m) => (m as { method: string }).method === 'trickle').length;
