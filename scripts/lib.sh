@@ -77,6 +77,26 @@ ensure_chromium() {
   die "No Chromium found. Install Chromium or Chrome and set CHROME_BIN=/path/to/chrome."
 }
 
+# Firefox ESR for the e2e browser matrix (driven over WebDriver BiDi by
+# puppeteer-core; never a downloaded browser build): $FIREFOX_BIN, else a
+# system firefox-esr/firefox, else Debian's `firefox-esr` package when root,
+# else a clear message (the matrix then runs Chromium only, E2E_BROWSERS=chromium).
+ensure_firefox() {
+  local candidate
+  if [ -n "${FIREFOX_BIN:-}" ] && [ -x "$FIREFOX_BIN" ]; then export FIREFOX_BIN; return 0; fi
+  for candidate in /usr/bin/firefox-esr /usr/bin/firefox; do
+    if [ -x "$candidate" ]; then export FIREFOX_BIN="$candidate"; return 0; fi
+  done
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    apt_install firefox-esr || die "apt-get install firefox-esr failed"
+    export FIREFOX_BIN=/usr/bin/firefox-esr
+    [ -x "$FIREFOX_BIN" ] || die "firefox-esr installed but /usr/bin/firefox-esr is missing"
+    return 0
+  fi
+  log "Firefox not found and not root: the e2e matrix runs Chromium only (install firefox-esr or set FIREFOX_BIN)"
+  export E2E_BROWSERS="${E2E_BROWSERS:-chromium}"
+}
+
 # Redis for room-server's cluster specs (they start their own redis-server on
 # loopback): $REDIS_SERVER_BIN, else redis-server on PATH, else Debian's
 # `redis-server` package when root, else a clear message (those specs then

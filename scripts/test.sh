@@ -9,10 +9,12 @@ cd "$ROOT"
 ensure_node_modules
 ensure_ion_sfu
 ensure_chromium
+ensure_firefox
 ensure_redis
 ensure_ffmpeg
 ensure_nginx_rtmp
 log "Chromium: $CHROME_BIN"
+log "Firefox: ${FIREFOX_BIN:-none (E2E_BROWSERS=${E2E_BROWSERS:-})}"
 
 results="$ROOT/.test-results"
 rm -rf "$results"

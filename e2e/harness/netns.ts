@@ -39,7 +39,7 @@ function deleteNamespaceSync(name: string): void {
 }
 
 /** Creates the test namespace, or returns the host fallback when that is impossible. */
-export function createTestNetwork(options: { allowHostFallback?: boolean } = {}): TestNetwork {
+export function createTestNetwork(options: { allowHostFallback?: boolean; defaultRoute?: boolean } = {}): TestNetwork {
   const allowHost = options.allowHostFallback ?? true;
   if (process.env['E2E_NO_NETNS'] === '1') return hostNetwork;
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
@@ -70,6 +70,12 @@ export function createTestNetwork(options: { allowHostFallback?: boolean } = {})
     ip('link', 'set', hostEnd, 'up');
     ip('-n', name, 'addr', 'add', `${nsAddress}/30`, 'dev', nsEnd);
     ip('-n', name, 'link', 'set', nsEnd, 'up');
+    if (options.defaultRoute) {
+      // Firefox gathers no ICE candidate at all without a default route. This one has no
+      // gateway: an off-link destination gets an ARP request on the veth that nothing
+      // answers (the host end owns only its /30 address), so no packet leaves.
+      ip('-n', name, 'route', 'add', 'default', 'dev', nsEnd, 'scope', 'link');
+    }
   } catch (error) {
     deleteNamespaceSync(name);
     spawnSync('ip', ['link', 'delete', hostEnd], { stdio: 'ignore' });

@@ -6,6 +6,7 @@
  */
 import type { Browser, CDPSession, Page } from 'playwright-core';
 
+import type { PageLike } from './browsers.js';
 import { openTestPage } from './pages.js';
 import type { Stack } from './stack.js';
 import { joinAndPublish, waitForRemoteMedia, type TutorialJoin } from './tutorial.js';
@@ -40,12 +41,12 @@ export async function startCall(browser: Browser, stack: Stack, roomId: number |
 }
 
 /** The page's recorded events. */
-export function eventsOf(page: Page): Promise<RecordedEvent[]> {
+export function eventsOf(page: PageLike): Promise<RecordedEvent[]> {
   return page.evaluate(() => (window as any).e2e.events);
 }
 
 /** Resolves when `page` recorded an event matching type (and userId), after index `from`. */
-export async function waitForEvent(page: Page, type: string, userId?: string, timeout = 60000, from = 0): Promise<void> {
+export async function waitForEvent(page: PageLike, type: string, userId?: string, timeout = 60000, from = 0): Promise<void> {
   await page.waitForFunction(
     ({ t, u, f }) => (window as any).e2e.events.slice(f).some((e: any) => e.type === t && (u === undefined || e.userId === u)),
     { t: type, u: userId, f: from },

@@ -53,6 +53,8 @@ export interface StackOptions {
   sfuConfig?: string;
   /** room-server's config file (default config/room-server.json). */
   roomServerConfig?: string;
+  /** Give the namespace a gateway-less default route over the veth (Firefox needs one to gather ICE candidates). */
+  defaultRoute?: boolean;
 }
 
 function ionSfuBinary(): string {
@@ -84,7 +86,7 @@ const { hostname, port } = new URL(url);
 
 /** Starts ion-sfu and room-server in a fresh test network. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const network = createTestNetwork();
+  const network = createTestNetwork({ defaultRoute: options.defaultRoute });
   const inNamespace = network.namespace !== null;
   const httpPort = inNamespace ? 8080 : await freeHostPort();
   const sfuPort = inNamespace ? 7000 : await freeHostPort();

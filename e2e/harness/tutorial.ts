@@ -2,7 +2,7 @@
  * The seed tutorials' flows, run verbatim inside a test page through the TRTC
  * facade (see e2e/pages/tutorial.ts), and waits on what a user would see.
  */
-import type { Page } from 'playwright-core';
+import type { PageLike as Page } from './browsers.js';
 
 /** Options of {@link joinAndPublish}. */
 export interface TutorialJoin {

@@ -11,6 +11,7 @@ type Probe = {
   inbound(): Promise<{ audioEnergy: number; audioPackets: number; videoFrames: number; videoWidth: number }>;
   remoteVideos(): Array<{ id: string; width: number; time: number }>;
   outbound(): Promise<Array<{ trackId: string | undefined; kind: string; framesEncoded: number }>>;
+  codecs(): Promise<{ inbound: string[]; outbound: string[] }>;
   senders(): SenderRow[];
   captured(): CapturedTrack[];
   events: Array<{ type: string; userId?: string; streamType?: string; at: number }>;
@@ -87,6 +88,20 @@ const probe: Probe = {
       }
     }
     return rows;
+  },
+  /** The mime types of the codecs the open peer connections receive and send video with (from getStats). */
+  async codecs() {
+    const found = { inbound: new Set<string>(), outbound: new Set<string>() };
+    for (const pc of peerConnections) {
+      if (pc.connectionState === 'closed') continue;
+      const report = await pc.getStats();
+      report.forEach((stat) => {
+        if ((stat.type !== 'inbound-rtp' && stat.type !== 'outbound-rtp') || stat.kind !== 'video' || !stat.codecId) return;
+        const codec = report.get(stat.codecId);
+        if (codec?.mimeType) found[stat.type === 'inbound-rtp' ? 'inbound' : 'outbound'].add(codec.mimeType.toLowerCase());
+      });
+    }
+    return { inbound: [...found.inbound].sort(), outbound: [...found.outbound].sort() };
   },
   senders() {
     return peerConnections

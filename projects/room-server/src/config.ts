@@ -85,12 +85,6 @@ export interface EgressConfig {
   readonly cdnBaseUrl: string | null;
   /** A client's RTMP URL must start with one of these (the admin API may push anywhere). */
   readonly rtmpUrlPrefixes: readonly string[];
-  /**
-   * Video codecs publishers may send while egress is enabled (their offers are limited to these
-   * before ion-sfu sees them): the egress's @roamhq/wrtc decodes VP8, VP9 and AV1, not H.264.
-   * Empty: offers go through unchanged.
-   */
-  readonly publishVideoCodecs: readonly string[];
   /** Picture and sound when a request does not say. */
   readonly defaults: EgressEncodingDefaults;
   /** Upper bounds of what a request may ask for (CPU). */
@@ -139,6 +133,14 @@ export interface RoomServerConfig {
   readonly staticDir: string | null;
   readonly logLevel: LogLevel;
   readonly egress: EgressConfig;
+  /**
+   * Video codecs a publisher's offer is limited to before ion-sfu sees it (rooms/sdp-codecs.ts):
+   * ngx-trtc's one codec policy, VP8, which every browser decodes (Firefox has no H.264 offline),
+   * E2EE keeps readable and the egress's @roamhq/wrtc decodes. The library already offers only VP8
+   * (transport/codec-preferences.ts); this covers clients that cannot set codec preferences.
+   * Empty: offers go through unchanged.
+   */
+  readonly publishVideoCodecs: readonly string[];
 }
 
 /** Defaults for everything but apps. */
@@ -178,7 +180,6 @@ export const DEFAULT_CONFIG: RoomServerConfig = {
     recordCdnStreams: false,
     cdnBaseUrl: null,
     rtmpUrlPrefixes: [],
-    publishVideoCodecs: ['VP8'],
     // Modest on purpose: one 640×360 15 fps ultrafast egress takes a fraction of a core (docs/BENCHMARKS.md).
     defaults: { width: 640, height: 360, frameRate: 15, videoBitrateKbps: 800, gopSeconds: 2, audioSampleRate: 48000, audioChannels: 1, audioBitrateKbps: 64 },
     limits: { maxWidth: 1280, maxHeight: 720, maxFrameRate: 30, maxVideoBitrateKbps: 4000 },
@@ -186,6 +187,7 @@ export const DEFAULT_CONFIG: RoomServerConfig = {
     restartWindowMs: 60_000,
     emptyRoomTimeoutMs: 30_000,
   },
+  publishVideoCodecs: ['VP8'],
 };
 
 const positive = (max: number) => integer({ min: 1, max });
@@ -230,6 +232,7 @@ const configSchema = object({
   devMode: optional(boolean()),
   staticDir: optional(nullable(string({ min: 1, max: 4096 }))),
   logLevel: optional(literal('debug', 'info', 'warn', 'error', 'silent')),
+  publishVideoCodecs: optional(array(literal('VP8', 'VP9', 'AV1', 'H264'), { max: 4 })),
   egress: optional(
     object({
       enabled: optional(boolean()),
@@ -240,7 +243,6 @@ const configSchema = object({
       recordCdnStreams: optional(boolean()),
       cdnBaseUrl: optional(nullable(string({ min: 1, max: 2048, pattern: /^rtmps?:\/\/[^\s]+$/ }))),
       rtmpUrlPrefixes: optional(array(string({ min: 8, max: 2048, pattern: /^rtmps?:\/\/[^\s]+$/ }), { max: 100 })),
-      publishVideoCodecs: optional(array(literal('VP8', 'VP9', 'AV1', 'H264'), { max: 4 })),
       defaults: optional(
         object({
           width: optional(integer({ min: 16, max: 3840 })),
@@ -316,6 +318,7 @@ export function resolveConfig(input: unknown = {}): RoomServerConfig {
     staticDir: parsed.staticDir === undefined ? DEFAULT_CONFIG.staticDir : parsed.staticDir,
     logLevel: parsed.logLevel ?? DEFAULT_CONFIG.logLevel,
     egress: resolveEgress(parsed.egress),
+    publishVideoCodecs: parsed.publishVideoCodecs ?? DEFAULT_CONFIG.publishVideoCodecs,
   };
 }
 

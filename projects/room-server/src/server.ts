@@ -120,8 +120,8 @@ export async function startRoomServer(input: RoomServerConfig | RoomServerConfig
     heartbeatIntervalMs: config.heartbeat.intervalMs,
     reconnectGraceMs: config.limits.reconnectGraceMs,
     bans,
-    ...(config.egress.enabled && config.egress.publishVideoCodecs.length > 0
-      ? { rewritePublisherOffer: (sdp: string) => restrictVideoCodecs(sdp, config.egress.publishVideoCodecs) }
+    ...(config.publishVideoCodecs.length > 0
+      ? { rewritePublisherOffer: (sdp: string) => restrictVideoCodecs(sdp, config.publishVideoCodecs) }
       : {}),
     // The manager's hidden sessions share this context, so the handler is bound once both exist.
     egress: { handle: (method, params, caller) => clientEgress.handle(method, params, caller) },

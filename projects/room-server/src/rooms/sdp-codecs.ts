@@ -1,8 +1,12 @@
 /**
  * Restricts the video codecs of a publisher's offer before room-server
- * relays it to ion-sfu, so the streams of a room are in a codec the egress
- * can decode: @roamhq/wrtc's libwebrtc is built without H.264 (it offers
- * VP8, VP9 and AV1 only), and Chromium + ion-sfu otherwise settle on H.264.
+ * relays it to ion-sfu (config `publishVideoCodecs`, default VP8), so every
+ * stream of a room is in a codec each subscriber decodes: Firefox has no
+ * H.264 without its downloaded OpenH264 plugin, the egress's @roamhq/wrtc is
+ * built without H.264, and E2EE keeps only VP8's header readable; Chromium +
+ * ion-sfu otherwise settle on H.264 (docs/browsers.md). ngx-trtc already
+ * offers VP8 only (its transport/codec-preferences.ts, the same policy);
+ * this covers publishers that cannot or do not set codec preferences.
  * The browser keeps its local description; ion-sfu's answer then names a
  * codec from the kept list, which the browser's offer contained, so nothing
  * has to be renegotiated. A video section that offers none of the kept

@@ -44,7 +44,7 @@ export interface SessionContext {
   readonly reconnectGraceMs: number;
   /** Bans checked at `room.join` (none checked when absent). */
   readonly bans?: Pick<BanList, 'checkJoin'>;
-  /** Rewrites a publisher offer before it goes to ion-sfu (the egress's codec restriction, rooms/sdp-codecs.ts). */
+  /** Rewrites a publisher offer before it goes to ion-sfu (the VP8 codec policy, rooms/sdp-codecs.ts). */
   readonly rewritePublisherOffer?: (sdp: string) => string;
   /** The client egress API (`egress.*` methods); absent: those methods answer EGRESS_FAILED. */
   readonly egress?: ClientEgressHandler;

@@ -203,6 +203,32 @@ describe('IonTransport (ion-sdk-js on real peer connections, loopback)', () => {
     tracks.forEach((t) => t.stop());
   });
 
+  it('offers VP8 as the only video codec (with its rtx/red/fec), so ion-sfu cannot pick one a Firefox subscriber lacks (H.264)', async () => {
+    transport = new IonTransport(signal, { iceServers: [] });
+    await transport.join({});
+    const tracks = createSyntheticTracks();
+    const msid = new MediaStream(tracks);
+    await signal.request('stream.publish', {
+      streamId: msid.id,
+      type: 'main',
+      hasAudio: true,
+      hasVideo: true,
+      audioMuted: false,
+      videoMuted: false,
+      simulcast: false,
+    });
+    await transport.publish(msid, tracks);
+    const offer = sfu.offersSeen.at(-1)!;
+    const video = offer.slice(offer.indexOf('m=video'));
+    const codecs = [...video.matchAll(/^a=rtpmap:\d+ ([^/]+)\//gm)].map((m) => m[1].toLowerCase());
+    // VP8 first; besides it only what protects it (rtx, red, ulpfec), never H.264/VP9/AV1.
+    expect(codecs[0]).toBe('vp8');
+    expect(codecs.filter((c) => !['rtx', 'red', 'ulpfec', 'flexfec-03'].includes(c))).toEqual(['vp8']);
+    // Audio keeps the browser's own list (Opus first): only video is restricted.
+    expect(offer.slice(offer.indexOf('m=audio'), offer.indexOf('m=video'))).toMatch(/a=rtpmap:\d+ opus\/48000/);
+    tracks.forEach((t) => t.stop());
+  });
+
   it('caps the real senders with the profile bitrate and frame rate, and changes them live', async () => {
     transport = new IonTransport(signal, { iceServers: [] });
     await transport.join({});

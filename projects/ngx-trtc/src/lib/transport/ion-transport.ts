@@ -2,6 +2,7 @@ import IonClient from 'ion-sdk-js/lib/client';
 
 import { Emitter } from '../util/emitter';
 import { createLog } from '../util/log';
+import { preferPublishVideoCodec } from './codec-preferences';
 import type { SfuJoinConfig } from '../signal/protocol';
 import type { SfuSignaling } from '../signal/sfu-signaling';
 import type { LayerMessage } from './layer-message';
@@ -105,6 +106,11 @@ export class IonTransport implements SfuTransport {
       const base = kind === 'video' && options.simulcast?.length ? options.simulcast : [{}];
       init.sendEncodings = capEncodings(kind, base, limits);
       const transceiver = pc.addTransceiver(track, init);
+      // Before the encryption hook: one policy (codec-preferences.ts) puts every published video on VP8.
+      if (kind === 'video') {
+        const result = preferPublishVideoCodec(transceiver);
+        if (result !== 'applied') log.warn(`video codec preference not applied (${result}): room-server's offer filter keeps VP8`);
+      }
       this._encryption?.attachSender(transceiver, kind, msid.id);
       transceivers.set(kind, transceiver);
     };

@@ -42,7 +42,7 @@ export interface E2eeStateEvent {
 export interface FrameEncryption {
   /** Extra RTCPeerConnection configuration (insertable streams need `encodedInsertableStreams`). */
   peerConnectionConfig(): RTCConfiguration;
-  /** Encrypts what a transceiver's sender sends (and keeps its video on VP8). */
+  /** Encrypts what a transceiver's sender sends (its video is VP8 by the transport's codec policy, transport/codec-preferences.ts). */
   attachSender(transceiver: RTCRtpTransceiver, kind: 'audio' | 'video', streamId: string): void;
   /** Decrypts what a receiver receives. */
   attachReceiver(receiver: RTCRtpReceiver, kind: 'audio' | 'video', streamId: string): void;
@@ -128,7 +128,6 @@ export class MediaEncryption implements FrameEncryption {
     const sender = transceiver.sender;
     if (this._disposed || this._senders.has(sender)) return;
     this._senders.add(sender);
-    if (kind === 'video') preferVp8(transceiver);
     const id = this._newEndpoint({ direction: 'send', kind, streamId });
     this._attach(sender, { id, direction: 'send', kind });
   }
@@ -222,25 +221,6 @@ export class MediaEncryption implements FrameEncryption {
 
 interface EncodedStreamsTarget {
   createEncodedStreams(): { readable: ReadableStream; writable: WritableStream };
-}
-
-/**
- * Offers VP8 only (with its retransmission/redundancy companions): the
- * encrypted format keeps VP8's header clear; H.264 or AV1 frames could not be
- * encrypted (see frame-crypto.ts). Without this, Chromium and ion-sfu settle
- * on H.264.
- */
-function preferVp8(transceiver: RTCRtpTransceiver): void {
-  const codecs = typeof RTCRtpReceiver?.getCapabilities === 'function' ? RTCRtpReceiver.getCapabilities('video')?.codecs : undefined;
-  if (!codecs || typeof transceiver.setCodecPreferences !== 'function') return;
-  const vp8 = codecs.filter((c) => /^video\/(vp8|rtx|red|ulpfec)$/i.test(c.mimeType));
-  if (!vp8.some((c) => /vp8/i.test(c.mimeType))) return;
-  try {
-    transceiver.setCodecPreferences(vp8);
-  } catch (error) {
-    // The frames then say 'unsupported-codec' if another codec is negotiated.
-    log.warn('could not restrict video to VP8 for E2EE', error);
-  }
 }
 
 /** Which mechanisms this browser has. */
