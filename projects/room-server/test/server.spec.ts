@@ -472,4 +472,33 @@ describe('room-server (loopback, fake ion-sfu)', () => {
     expect((await (await http(server, '/healthz')).json()) as object).toEqual(jasmine.objectContaining({ status: 'ok' }));
     expect((await bob.request('rtc.ping')).result).toBeDefined();
   });
+  describe('codec policy: published video is VP8', () => {
+    /** A publisher-style offer whose video lists VP8 and H.264 (receive-only, so no stream has to be published first). */
+    const MIXED_OFFER = [
+      'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0',
+      'm=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103', 'c=IN IP4 0.0.0.0', 'a=mid:0', 'a=recvonly',
+      'a=rtpmap:96 VP8/90000', 'a=rtpmap:97 rtx/90000', 'a=fmtp:97 apt=96',
+      'a=rtpmap:102 H264/90000', 'a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+      'a=rtpmap:103 rtx/90000', 'a=fmtp:103 apt=102', '',
+    ].join('\r\n');
+
+    async function offerSeenBySfu(over: Record<string, unknown>): Promise<string> {
+      const sfu = fakeSfuFactory();
+      server = await start(over, { sfuLinkFactory: sfu.factory });
+      const alice = track(await joinedClient(server, 'alice'));
+      expect((await alice.request('join', { offer: { type: 'offer', sdp: MIXED_OFFER } })).error).toBeUndefined();
+      const join = sfu.links[0]!.calls.find((c) => c.method === 'join');
+      return join?.method === 'join' ? join.request.offer.sdp : '';
+    }
+
+    it('limits every publisher offer to VP8 (+ its rtx) before ion-sfu sees it, with egress off too', async () => {
+      const sdp = await offerSeenBySfu({ egress: { enabled: false } });
+      expect(sdp).toContain('m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n');
+      expect(sdp).not.toContain('H264');
+    });
+
+    it('leaves offers alone with publishVideoCodecs: []', async () => {
+      expect(await offerSeenBySfu({ publishVideoCodecs: [] })).toBe(MIXED_OFFER);
+    });
+  });
 });
