@@ -6,7 +6,7 @@ export type { ErrorCodeValue, RtcErrorOptions } from './lib/errors/rtc-error';
 
 // streams
 export { createStream } from './lib/stream/create-stream';
-export type { StreamConfig } from './lib/stream/stream-config';
+export type { AudioProcessingOptions, StreamConfig } from './lib/stream/stream-config';
 export { LocalStream } from './lib/stream/local-stream';
 export type { LocalStreamDeps } from './lib/stream/local-stream';
 export { RemoteStream, createRemoteStream } from './lib/stream/remote-stream';

@@ -24,7 +24,7 @@ import { MAX_GAIN } from '../media/wasm/media-core';
 import { hasActiveEffects, normalizeEffects, VideoEffects } from '../media/video/video-effects';
 import { createVideoPipeline, VideoPipeline, VideoPipelineOptions, VideoPipelineStats } from '../media/video/video-pipeline';
 import { StreamBase } from './stream-base';
-import { StreamConfig } from './stream-config';
+import { AudioProcessingOptions, StreamConfig } from './stream-config';
 import { PublishableStream, PublisherLink, StreamMediaState, StreamType } from './stream-contracts';
 
 /** What a local stream needs from its environment (DI supplies these; the facade uses defaults). */
@@ -74,6 +74,7 @@ export class LocalStream extends StreamBase implements PublishableStream {
   private _audioProfile: AudioProfile = resolveAudioProfile(DEFAULT_AUDIO_PROFILE);
   private _contentHint: ContentHint = '';
   private _captureGain = 1;
+  private _noiseSuppression = false;
   private _deviceWatch: Subscription | null = null;
   private readonly _trackCleanups = new Map<MediaStreamTrack, () => void>();
   private _recovering: Partial<Record<'audio' | 'video', Promise<void>>> = {};
@@ -363,6 +364,31 @@ export class LocalStream extends StreamBase implements PublishableStream {
     return !!this._audioPipeline;
   }
 
+  /**
+   * ngx-trtc: audio processing before publishing. `noiseSuppression: true`
+   * runs RNNoise in the capture worklet, live, without renegotiating; before
+   * initialize() the choice is kept and applied once the microphone runs.
+   * Rejects with INVALID_PARAMETER on bad options, NOT_SUPPORTED where the
+   * pipeline cannot run the denoiser (no AudioWorklet, not 48 kHz).
+   */
+  async setAudioProcessing(options: AudioProcessingOptions): Promise<void> {
+    if (!options || typeof options !== 'object' || (options.noiseSuppression !== undefined && typeof options.noiseSuppression !== 'boolean')) {
+      throw new RtcError(ErrorCode.INVALID_PARAMETER, 'setAudioProcessing: expected {noiseSuppression?: boolean}');
+    }
+    if (this._state === 'closed') throw new RtcError(ErrorCode.INVALID_OPERATION, 'setAudioProcessing: the stream is closed');
+    const noiseSuppression = options.noiseSuppression ?? this._noiseSuppression;
+    if (this._state === 'ready' && this._rawAudio && !this._audioPipeline && noiseSuppression) {
+      throw new RtcError(ErrorCode.NOT_SUPPORTED, 'setAudioProcessing: this browser has no AudioWorklet pipeline for noise suppression');
+    }
+    await this._audioPipeline?.setNoiseSuppression(noiseSuppression);
+    this._noiseSuppression = noiseSuppression;
+  }
+
+  /** The audio processing in effect (or to apply at initialize()). */
+  getAudioProcessing(): Required<AudioProcessingOptions> {
+    return { noiseSuppression: this._noiseSuppression };
+  }
+
   // ----------------------------------------------------------------- profiles
 
   /** Audio profile; capture settings take effect at initialize() (as in trtc-js-sdk), the bitrate at once. */
@@ -534,6 +560,13 @@ export class LocalStream extends StreamBase implements PublishableStream {
     if (!engine) return;
     try {
       this._audioPipeline = await LocalAudioPipeline.create(engine, raw, this._audioProfile.channelCount, this._captureGain);
+      if (this._noiseSuppression) {
+        await this._audioPipeline.setNoiseSuppression(true).catch((error: unknown) => {
+          // Chosen before initialize(): the call still runs, without the denoiser; say why.
+          console.warn('[ngx-trtc] noise suppression unavailable', error);
+          this._noiseSuppression = false;
+        });
+      }
     } catch (error) {
       // Without the worklet the raw microphone is published; only levels and gain are lost.
       console.warn('[ngx-trtc] audio pipeline unavailable; publishing the raw microphone', error);

@@ -23,3 +23,12 @@ export interface StreamConfig {
   /** ngx-trtc: video effects to apply from the start (see `LocalStream.setVideoEffects`). */
   effects?: VideoEffects;
 }
+
+/** `localStream.setAudioProcessing(…)`: processing of the captured audio before it is published. */
+export interface AudioProcessingOptions {
+  /**
+   * RNNoise (a recurrent-network denoiser, in WebAssembly) in the capture
+   * worklet, before gain and metering; switchable live, ~10 ms added latency.
+   */
+  noiseSuppression?: boolean;
+}

@@ -1,4 +1,5 @@
 import { CoreForWorkers, loadCoreForWorkers } from '../core-bridge';
+import { DENOISER_SAMPLE_RATE, denoiserBindingSource } from './denoiser';
 import { meterWorkletSource, METER_PROCESSOR_NAME } from './meter-worklet-source';
 
 /** What a meter reports, refreshed every few quanta by the worklet. */
@@ -28,7 +29,7 @@ export class AudioEngine {
   private _gestureCleanup: (() => void) | null = null;
 
   constructor() {
-    this.context = new AudioContext({ latencyHint: 'interactive' });
+    this.context = createContext();
     this.sink = this.context.createGain();
     this.sink.gain.value = 0;
     this.sink.connect(this.context.destination);
@@ -49,7 +50,7 @@ export class AudioEngine {
         return null;
       });
       const url = URL.createObjectURL(
-        new Blob([meterWorkletSource(core?.audioBinding ?? null)], { type: 'text/javascript' }),
+        new Blob([meterWorkletSource(core?.audioBinding ?? null, denoiserBindingSource())], { type: 'text/javascript' }),
       );
       try {
         await this.context.audioWorklet.addModule(url);
@@ -95,6 +96,19 @@ export class AudioEngine {
     this._gestureCleanup = () => {
       for (const e of events) document.removeEventListener(e, onGesture, { capture: true });
     };
+  }
+}
+
+/**
+ * 48 kHz where the browser allows it: what WebRTC sends (Opus), and the rate
+ * RNNoise needs (headless Chromium would otherwise pick 44.1 kHz).
+ */
+function createContext(): AudioContext {
+  try {
+    return new AudioContext({ latencyHint: 'interactive', sampleRate: DENOISER_SAMPLE_RATE });
+  } catch {
+    // A browser that refuses the rate still meters; noise suppression then says why it cannot run.
+    return new AudioContext({ latencyHint: 'interactive' });
   }
 }
 

@@ -1,4 +1,9 @@
+import { ErrorCode, RtcError } from '../../errors/rtc-error';
 import { AudioEngine, AudioLevelReading, listenToMeter, SILENT_READING } from './audio-engine';
+import { loadDenoiserModule } from './denoiser';
+
+/** Longest the worklet may take to confirm a noise-suppression switch. */
+const NS_SWITCH_TIMEOUT_MS = 5000;
 
 /**
  * Microphone → AudioWorklet (gain + WASM meter) → MediaStreamAudioDestinationNode.
@@ -51,6 +56,35 @@ export class LocalAudioPipeline {
   /** Capture gain, 1 = unchanged (trtc-js-sdk's setAudioCaptureVolume(100)). */
   setGain(gain: number): void {
     this._node.port.postMessage({ type: 'gain', value: gain });
+  }
+
+  /**
+   * Switches RNNoise in the worklet on or off, live: the output track (and so
+   * the sender) stays the same, nothing is renegotiated. Resolves when the
+   * worklet confirms; rejects with NOT_SUPPORTED when RNNoise cannot run.
+   */
+  async setNoiseSuppression(enabled: boolean): Promise<void> {
+    const module = enabled ? await loadDenoiserModule() : undefined;
+    if (this._disposed) return;
+    const port = this._node.port;
+    const answer = new Promise<{ enabled: boolean; error?: string }>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        port.removeEventListener('message', onMessage);
+        reject(new RtcError(ErrorCode.API_CALL_TIMEOUT, `setAudioProcessing: the audio worklet did not answer within ${NS_SWITCH_TIMEOUT_MS} ms`));
+      }, NS_SWITCH_TIMEOUT_MS);
+      const onMessage = (event: MessageEvent) => {
+        if (event.data?.type !== 'ns') return;
+        clearTimeout(timer);
+        port.removeEventListener('message', onMessage);
+        resolve(event.data);
+      };
+      port.addEventListener('message', onMessage);
+    });
+    port.postMessage({ type: 'ns', enabled, module });
+    const result = await answer;
+    if (enabled && !result.enabled) {
+      throw new RtcError(ErrorCode.NOT_SUPPORTED, `setAudioProcessing: noise suppression cannot run: ${result.error ?? 'unknown reason'}`);
+    }
   }
 
   dispose(): void {

@@ -1,3 +1,5 @@
+import { DENOISER_FRAME, DENOISER_PRIME_SAMPLES } from './denoiser';
+
 /**
  * Source of the `ngx-trtc-meter` AudioWorkletProcessor, loaded from a Blob URL
  * so an app needs no asset. It applies capture gain, measures each 128-sample
@@ -10,20 +12,54 @@
  * `createMeter()` and `processQuantum(id, samples, gain)`), else in the plain
  * JS below, which follows the same formulas.
  *
- * Messages in: `{type: 'gain', value}`, `{type: 'dispose'}`.
- * Messages out: `{type: 'ready', wasm}`, `{type: 'level', level, rms, peak, dbfs, speaking}`.
+ * Noise suppression (RNNoise, see denoiser.ts) runs before gain and meter
+ * when switched on with `{type: 'ns', enabled: true, module}` (the compiled
+ * RNNoise module); the worklet answers `{type: 'ns', enabled, error?}`.
+ *
+ * Messages in: `{type: 'gain', value}`, `{type: 'ns', enabled, module?}`, `{type: 'dispose'}`.
+ * Messages out: `{type: 'ready', wasm}`, `{type: 'level', level, rms, peak, dbfs, speaking}`, `{type: 'ns', enabled, error?}`.
  */
 export const METER_PROCESSOR_NAME = 'ngx-trtc-meter';
 
-/** The worklet module source, with the WASM binding (or none) prepended. */
-export function meterWorkletSource(bindingSource: string | null): string {
-  return `const bindCore = ${bindingSource ?? 'null'};\n` + METER_WORKLET_BODY;
+/** The worklet module source, with the WASM bindings (media core, RNNoise; or none) prepended. */
+export function meterWorkletSource(bindingSource: string | null, denoiserBinding: string | null = null): string {
+  return `const bindCore = ${bindingSource ?? 'null'};\nconst bindDenoiser = ${denoiserBinding ?? 'null'};\n` + METER_WORKLET_BODY;
 }
 
 const METER_WORKLET_BODY = /* js */ `
 const FLOOR_DB = -100;
 // One core per AudioWorkletGlobalScope (its memory is large); each node takes a meter slot.
 let sharedCore = null;
+// RNNoise, instantiated once per scope from the module the main thread compiled; a state per channel.
+let createDenoiser = null;
+const NS_FRAME = ${DENOISER_FRAME}, NS_PRIME = ${DENOISER_PRIME_SAMPLES}, NS_FIFO = 2048;
+class ChannelDenoiser {
+  constructor() {
+    this.rnn = createDenoiser();
+    this.frame = new Float32Array(NS_FRAME);
+    this.fill = 0;
+    // Output FIFO, primed with silence so a 128-sample read never finds it empty.
+    this.fifo = new Float32Array(NS_FIFO);
+    this.read = 0;
+    this.write = NS_PRIME;
+    this.out = new Float32Array(128);
+  }
+  process(input) {
+    const n = input.length, fifo = this.fifo, frame = this.frame;
+    for (let i = 0; i < n; i++) {
+      frame[this.fill++] = input[i];
+      if (this.fill === NS_FRAME) {
+        this.rnn.processFrame(frame);
+        for (let j = 0; j < NS_FRAME; j++) { fifo[this.write] = frame[j]; this.write = (this.write + 1) & (NS_FIFO - 1); }
+        this.fill = 0;
+      }
+    }
+    const out = n === this.out.length ? this.out : (this.out = new Float32Array(n));
+    for (let i = 0; i < n; i++) { out[i] = fifo[this.read]; this.read = (this.read + 1) & (NS_FIFO - 1); }
+    return out;
+  }
+  destroy() { this.rnn.destroy(); }
+}
 class JsMeter {
   constructor() { this.level = 0; this.gain = 1; this.noiseFloorDb = -70; this.hang = 0; this.speaking = false; }
   process(input, output, gainTarget) {
@@ -75,25 +111,51 @@ class NgxTrtcMeter extends AudioWorkletProcessor {
         this.port.postMessage({ type: 'warning', message: 'WASM core unavailable in worklet: ' + e });
       }
     }
+    this.ns = null;
     this.port.onmessage = (e) => {
       const m = e.data;
       if (m.type === 'gain') this.gain = m.value;
+      else if (m.type === 'ns') this.setNoiseSuppression(m.enabled, m.module);
       else if (m.type === 'dispose') {
         this.alive = false;
         if (this.core && this.meterId >= 0) this.core.releaseMeter(this.meterId);
+        this.setNoiseSuppression(false);
       }
     };
     this.port.postMessage({ type: 'ready', wasm: !!this.core });
   }
 
+  setNoiseSuppression(enabled, module) {
+    if (this.ns) { for (const d of this.ns) if (d) d.destroy(); }
+    this.ns = null;
+    let error;
+    if (enabled) {
+      try {
+        if (!bindDenoiser) throw new Error('this worklet was built without RNNoise');
+        if (sampleRate !== 48000) throw new Error('RNNoise needs a 48 kHz AudioContext, this one runs at ' + sampleRate + ' Hz');
+        createDenoiser = createDenoiser || bindDenoiser(module);
+        this.ns = [];
+      } catch (e) {
+        error = String(e && e.message || e);
+      }
+    }
+    if (this.alive) this.port.postMessage({ type: 'ns', enabled: !!this.ns, error });
+  }
+
   process(inputs, outputs) {
     if (!this.alive) return false;
-    const input = inputs[0];
+    let input = inputs[0];
     const output = outputs[0];
     if (!input || input.length === 0) {
       // No input connected yet (or the track ended): report silence, keep running.
       this.report({ rms: 0, peak: 0, dbfs: FLOOR_DB, level: this.js.level *= 0.95, isSpeaking: false });
       return true;
+    }
+    if (this.ns) {
+      // Denoised channels replace the input (stereo: one RNNoise state per channel, at most two).
+      const denoised = [];
+      for (let c = 0; c < Math.min(2, input.length); c++) denoised.push((this.ns[c] = this.ns[c] || new ChannelDenoiser()).process(input[c]));
+      input = denoised;
     }
     const ch0 = input[0];
     const out0 = output && output[0];
