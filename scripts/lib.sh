@@ -154,6 +154,21 @@ ensure_nginx_rtmp() {
   log "nginx with libnginx-mod-rtmp not found and not root: the RTMP egress specs will be pending (apt-get install nginx libnginx-mod-rtmp)"
 }
 
+# espeak-ng (a voice) and sox (noise, mixing) make the noise-suppression e2e's
+# fake microphone: when missing, Debian's packages when root, else a clear
+# message (that spec then reports pending).
+ensure_audio_tools() {
+  local missing=()
+  command -v espeak-ng >/dev/null || missing+=(espeak-ng)
+  command -v sox >/dev/null || missing+=(sox)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    apt_install "${missing[@]}" || die "apt-get install ${missing[*]} failed"
+    return 0
+  fi
+  log "${missing[*]} not found and not root: the noise-suppression e2e will be pending (install ${missing[*]})"
+}
+
 build_wasm() {
   (cd "$ROOT" && node wasm/scripts/build.mjs) || die "WASM build failed"
   # The E2EE worker bundle and the RNNoise binary module the library imports.

@@ -13,6 +13,7 @@ ensure_firefox
 ensure_redis
 ensure_ffmpeg
 ensure_nginx_rtmp
+ensure_audio_tools
 log "Chromium: $CHROME_BIN"
 log "Firefox: ${FIREFOX_BIN:-none (E2E_BROWSERS=${E2E_BROWSERS:-})}"
 
