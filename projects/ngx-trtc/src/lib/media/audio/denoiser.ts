@@ -1,4 +1,4 @@
-import { RNNOISE_ABI, RNNOISE_WASM_BASE64 } from '../wasm/generated/rnnoise-binary';
+import { RNNOISE_ABI } from '../wasm/generated/rnnoise-abi';
 
 /**
  * RNNoise (Xiph.Org's recurrent-network noise suppressor, built to WebAssembly
@@ -26,9 +26,13 @@ export const DENOISER_SAMPLE_RATE = 48000;
 
 let compiled: Promise<WebAssembly.Module> | null = null;
 
-/** Compiles RNNoise once per page. */
+/**
+ * Compiles RNNoise once per page. The binary is a dynamic import: a lazy chunk
+ * of 1.9 MB that only pages switching noise suppression on download.
+ */
 export function loadDenoiserModule(): Promise<WebAssembly.Module> {
   compiled ??= (async () => {
+    const { RNNOISE_WASM_BASE64 } = await import('../wasm/generated/rnnoise-binary');
     const binary = Uint8Array.from(atob(RNNOISE_WASM_BASE64), (c) => c.charCodeAt(0));
     return WebAssembly.compile(binary);
   })();
