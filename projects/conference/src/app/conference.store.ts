@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
-import { ErrorCode, LocalStream, RemoteStream, StreamService, TrtcClientService, isRtcError, qualityLevel } from 'ngx-trtc';
-import type { NetworkQualityLevel, Role, TrtcClientRef } from 'ngx-trtc';
+import { ErrorCode, LocalStream, RemoteStream, StreamService, TrtcClientService, deriveE2eeKey, isRtcError, qualityLevel } from 'ngx-trtc';
+import type { E2eeStateEvent, NetworkQualityLevel, Role, TrtcClientRef } from 'ngx-trtc';
 import { Subscription } from 'rxjs';
 
 import { fetchDevUserSig } from './dev-usersig';
@@ -17,6 +17,13 @@ export interface JoinSettings {
   mirror: boolean;
   /** Beauty (smoothing) strength 0–100. */
   beauty: number;
+  /**
+   * End-to-end encryption passphrase; empty = not encrypted. Everyone in the
+   * room types the same one; the key is derived from it and the room id.
+   */
+  passphrase: string;
+  /** RNNoise on the microphone (localStream.setAudioProcessing). */
+  noiseSuppression: boolean;
 }
 
 /** Where the app is. */
@@ -129,7 +136,12 @@ export class ConferenceStore {
     microphoneId: '',
     mirror: false,
     beauty: 0,
+    passphrase: '',
+    noiseSuppression: false,
   });
+  private readonly _encrypted = signal(false);
+  /** The last E2EE problem per remote user (wrong passphrase, unencrypted sender), cleared when frames open again. */
+  private readonly _e2eeProblems = signal<ReadonlyMap<string, E2eeStateEvent>>(new Map());
 
   private _events: Subscription | null = null;
   private _statsTimer: ReturnType<typeof setInterval> | null = null;
@@ -152,6 +164,9 @@ export class ConferenceStore {
   readonly busy = this._busy.asReadonly();
   readonly previewError = this._previewError.asReadonly();
   readonly reconnectedAt = this._reconnectedAt.asReadonly();
+  /** Whether this call is end-to-end encrypted (joined with a passphrase). */
+  readonly encrypted = this._encrypted.asReadonly();
+  readonly e2eeProblems = this._e2eeProblems.asReadonly();
 
   readonly cameras = this._streams.cameras;
   readonly microphones = this._streams.microphones;
@@ -197,7 +212,9 @@ export class ConferenceStore {
     this._previewError.set(null);
     this._previewPending = stream
       .initialize()
-      .then(() => {
+      .then(async () => {
+        // Read now, not at creation: the toggle may have been switched while the devices opened.
+        if (this._settings().noiseSuppression) await this._applyNoiseSuppression(stream, true);
         this._audioMuted.set(false);
         this._videoMuted.set(false);
         this._camera.set(stream);
@@ -235,6 +252,22 @@ export class ConferenceStore {
     }
   }
 
+  /** Switches RNNoise on the microphone, live (in the lobby and mid-call). */
+  async setNoiseSuppression(on: boolean): Promise<void> {
+    this.patchSettings({ noiseSuppression: on });
+    const stream = this._camera();
+    if (stream) await this._applyNoiseSuppression(stream, on);
+  }
+
+  private async _applyNoiseSuppression(stream: LocalStream, on: boolean): Promise<void> {
+    try {
+      await stream.setAudioProcessing({ noiseSuppression: on });
+    } catch (error) {
+      this.patchSettings({ noiseSuppression: false });
+      this._notice.set({ kind: 'error', text: `Could not switch noise suppression: ${describeError(error)}` });
+    }
+  }
+
   /** Applies mirror and beauty to the camera, live. */
   async setEffects(mirror: boolean, beauty: number): Promise<void> {
     this.patchSettings({ mirror, beauty });
@@ -261,13 +294,18 @@ export class ConferenceStore {
     let ref: TrtcClientRef | null = null;
     try {
       const grant = await fetchDevUserSig(settings.userId);
+      // PBKDF2 from the passphrase, salted with the room: one passphrase, a key per room.
+      const passphrase = settings.passphrase;
+      const e2ee = passphrase ? { key: await deriveE2eeKey(passphrase, settings.roomId.trim()) } : undefined;
       ref = this._clients.createClient({
         sdkAppId: grant.sdkAppId,
         userId: grant.userId,
         userSig: grant.userSig,
         mode: settings.mode === 'live' ? 'live' : 'rtc',
         useStringRoomId,
+        e2ee,
       });
+      this._encrypted.set(!!e2ee);
       this._ref.set(ref);
       this._events = ref.events$.subscribe((event) => {
         switch (event.type) {
@@ -281,6 +319,9 @@ export class ConferenceStore {
             break;
           case 'reconnected':
             this._reconnectedAt.set(Date.now());
+            break;
+          case 'e2ee-state':
+            this._noteE2ee(event.data);
             break;
           case 'audio-volume':
             this._volumes.set(new Map(event.data.result.map((r) => [r.userId + ':' + streamTypeOf(r.stream), r.audioVolume])));
@@ -436,6 +477,8 @@ export class ConferenceStore {
     ref?.destroy();
     this._ref.set(null);
     this._volumes.set(new Map());
+    this._encrypted.set(false);
+    this._e2eeProblems.set(new Map());
     this._autoplayBlocked.set(false);
     this._phase.set('lobby');
     this._role.set(this._settings().role);
@@ -444,6 +487,15 @@ export class ConferenceStore {
     this.stopPreview();
     this._audioMuted.set(false);
     this._videoMuted.set(false);
+  }
+
+  /** Remembers what keeps a remote user's frames from opening (or forgets it once they open). */
+  private _noteE2ee(event: E2eeStateEvent): void {
+    if (event.direction !== 'receive' || !event.userId) return;
+    const problems = new Map(this._e2eeProblems());
+    if (event.state === 'ok') problems.delete(event.userId);
+    else problems.set(event.userId, event);
+    this._e2eeProblems.set(problems);
   }
 
   private _teardown(): void {

@@ -54,7 +54,7 @@ export class LobbyComponent {
     });
   }
 
-  protected setText(field: 'roomId' | 'userId', event: Event): void {
+  protected setText(field: 'roomId' | 'userId' | 'passphrase', event: Event): void {
     this.store.patchSettings({ [field]: (event.target as HTMLInputElement).value });
   }
 
@@ -77,6 +77,10 @@ export class LobbyComponent {
 
   protected setBeauty(event: Event): void {
     void this.store.setEffects(this.settings().mirror, Number((event.target as HTMLInputElement).value));
+  }
+
+  protected setNoiseSuppression(event: Event): void {
+    void this.store.setNoiseSuppression((event.target as HTMLInputElement).checked);
   }
 
   protected async copyLink(): Promise<void> {

@@ -87,6 +87,20 @@ export class RoomComponent {
     const anchors = new Set(this.store.remoteStreams().map((s) => s.getUserId()));
     return this.store.peers().filter((p) => !anchors.has(p.userId)).length;
   });
+  /** Remote users whose media cannot be opened, in words. */
+  protected readonly e2eeProblems = computed(() =>
+    [...this.store.e2eeProblems().values()].map((e) => ({
+      userId: e.userId,
+      text:
+        e.state === 'decrypt-failed'
+          ? 'cannot decrypt their media: is their passphrase the same as yours?'
+          : e.state === 'missing-key'
+            ? 'no key for their media yet'
+            : e.state === 'unencrypted'
+              ? 'they send without encryption (no passphrase): their media is not shown'
+              : e.message,
+    })),
+  );
   protected readonly gridClass = computed(() => `grid grid--${Math.min(this.tiles().length, 9)}`);
 
   constructor() {
@@ -120,6 +134,10 @@ export class RoomComponent {
 
   protected setMirror(event: Event): void {
     void this.store.setEffects((event.target as HTMLInputElement).checked, this.store.settings().beauty);
+  }
+
+  protected setNoiseSuppression(event: Event): void {
+    void this.store.setNoiseSuppression((event.target as HTMLInputElement).checked);
   }
 
   protected setBeauty(event: Event): void {
