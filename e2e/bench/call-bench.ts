@@ -60,7 +60,7 @@ export const bench = {
 };
 
 /** Polls `probe` every 25 ms until it returns non-null; rejects after `timeoutMs`. */
-async function until<T>(probe: () => Promise<T | null | undefined>, timeoutMs: number, what: string): Promise<T> {
+export async function until<T>(probe: () => Promise<T | null | undefined>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -279,12 +279,12 @@ export interface CpuResult {
 
 const PROFILE_720P = { width: 1280, height: 720, fps: 15, bitrateKbps: 1500 };
 
-async function perfMetrics(cdp: CDPSession): Promise<Record<string, number>> {
+export async function perfMetrics(cdp: CDPSession): Promise<Record<string, number>> {
   const { metrics } = await cdp.send('Performance.getMetrics');
   return Object.fromEntries(metrics.map((m: { name: string; value: number }) => [m.name, m.value]));
 }
 
-async function processCpu(cdp: CDPSession): Promise<{ renderer: number; total: number }> {
+export async function processCpu(cdp: CDPSession): Promise<{ renderer: number; total: number }> {
   const info = (await cdp.send('SystemInfo.getProcessInfo' as any)) as { processInfo: Array<{ type: string; id: number; cpuTime: number }> };
   let renderer = 0;
   let total = 0;

@@ -39,6 +39,13 @@ export const OTHER_BENCHES: OtherBench[] = [
     lastRun: 'wasm/bench/LAST-RUN.md',
   },
   {
+    id: 'e2ee',
+    title: 'E2EE: CPU and glass-to-glass delay (npm run bench:e2ee)',
+    script: 'e2e/bench/e2ee-bench.ts',
+    args: [],
+    lastRun: 'e2e/bench/E2EE-LAST-RUN.md',
+  },
+  {
     id: 'pipeline',
     title: 'capture pipeline in Chromium (projects/ngx-trtc/bench/pipeline-bench.ts)',
     script: 'projects/ngx-trtc/bench/pipeline-bench.ts',

@@ -275,7 +275,7 @@ export class BenchProbes {
 export interface BenchPage {
   readonly sdk: 'ngx-trtc' | 'bare-ion';
   /** Joins `roomId` as `userId`; resolves with the join time (ms) measured inside the page. */
-  join(options: { roomId: number; userId: string }): Promise<{ joinMs: number }>;
+  join(options: { roomId: number; userId: string; e2ee?: boolean; vp8?: boolean }): Promise<{ joinMs: number }>;
   /**
    * Captures the local stream (not timed): the fake camera at `width×height@fps` (or the
    * counter pattern when `counter`), with audio unless `counter`.
@@ -295,6 +295,8 @@ export interface BenchPage {
   sentAt(): number[];
   /** Video stats over the page's peer connections. */
   stats(): Promise<VideoStats>;
+  /** ngx-trtc only: the video codecs the page sends and receives (mimeTypes from the stats). */
+  videoCodecs?(): Promise<{ send: string[]; receive: string[] }>;
   /** Number of remote videos playing (videoWidth > 0). */
   playing(): number;
   leave(): Promise<void>;

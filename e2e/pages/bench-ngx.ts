@@ -8,9 +8,29 @@ import { TRTC, type Client, type LocalStream, type RemoteStream } from 'ngx-trtc
 
 import { type BenchPage, BenchProbes, nowMs, startCounterSource, trackPeerConnections } from './bench-common';
 
-const probes = new BenchProbes(trackPeerConnections());
+const pcs = trackPeerConnections();
+const probes = new BenchProbes(pcs);
 let client: Client | null = null;
 let local: LocalStream | null = null;
+
+/** The key of `join({e2ee: true})`: the same 32 bytes on every bench page, as a shared passphrase would give. */
+const BENCH_E2EE_KEY = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);
+
+/**
+ * `join({vp8: true})`: every video transceiver offers VP8 only, as E2EE makes
+ * its own do, so a call with and without E2EE compares the same codec.
+ */
+function preferVp8Everywhere(): void {
+  const native = RTCPeerConnection.prototype.createOffer;
+  RTCPeerConnection.prototype.createOffer = function (this: RTCPeerConnection, ...args: unknown[]) {
+    const vp8 = (RTCRtpReceiver.getCapabilities('video')?.codecs ?? []).filter((c) => /^video\/(vp8|rtx|red|ulpfec)$/i.test(c.mimeType));
+    for (const t of this.getTransceivers()) {
+      if (t.sender.track?.kind === 'video' && vp8.length) t.setCodecPreferences(vp8);
+    }
+    return (native as (...a: unknown[]) => Promise<RTCSessionDescriptionInit>).apply(this, args);
+  } as typeof native;
+}
+let vp8Forced = false;
 
 async function userSig(userId: string): Promise<{ sdkAppId: number; userSig: string }> {
   const response = await fetch(`/dev/usersig?userId=${encodeURIComponent(userId)}`);
@@ -35,9 +55,13 @@ new MutationObserver((records) => {
 
 const bench: BenchPage = {
   sdk: 'ngx-trtc',
-  async join({ roomId, userId }) {
+  async join({ roomId, userId, e2ee, vp8 }) {
     const { sdkAppId, userSig: sig } = await userSig(userId);
-    const c = TRTC.createClient({ mode: 'rtc', sdkAppId, userId, userSig: sig });
+    if (vp8 && !vp8Forced) {
+      preferVp8Everywhere();
+      vp8Forced = true;
+    }
+    const c = TRTC.createClient({ mode: 'rtc', sdkAppId, userId, userSig: sig, ...(e2ee ? { e2ee: { key: BENCH_E2EE_KEY } } : {}) });
     c.on('stream-added', (event: { stream: RemoteStream }) => {
       c.subscribe(event.stream);
     });
@@ -79,6 +103,20 @@ const bench: BenchPage = {
       on ? { mirror: true, beauty: { strength: 0.6, brightness: 0.1, contrast: 0.1, saturation: 0.1 } } : {},
     );
     return local!.getVideoPipelineKind();
+  },
+  async videoCodecs() {
+    const send = new Set<string>();
+    const receive = new Set<string>();
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      const report = await pc.getStats();
+      report.forEach((s) => {
+        if (s.kind !== 'video' || (s.type !== 'outbound-rtp' && s.type !== 'inbound-rtp') || !s.codecId) return;
+        const mime = report.get(s.codecId)?.mimeType;
+        if (mime) (s.type === 'outbound-rtp' ? send : receive).add(mime);
+      });
+    }
+    return { send: [...send].sort(), receive: [...receive].sort() };
   },
   ...probes.methods,
   async leave() {

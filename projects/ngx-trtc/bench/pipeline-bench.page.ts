@@ -3,7 +3,7 @@
  * esbuild and driven through `window.ngxTrtcBench`.
  */
 import { getAudioEngine } from '../src/lib/media/audio/audio-engine';
-import { TrackAudioMeter } from '../src/lib/media/audio/local-audio-pipeline';
+import { LocalAudioPipeline, TrackAudioMeter } from '../src/lib/media/audio/local-audio-pipeline';
 import { createVideoPipeline, VideoPipeline, VideoPipelineStats } from '../src/lib/media/video/video-pipeline';
 import { VideoEffects } from '../src/lib/media/video/video-effects';
 
@@ -14,6 +14,8 @@ let pipeline: VideoPipeline | null = null;
 let sink: HTMLVideoElement | null = null;
 let mic: MediaStreamTrack | null = null;
 let meters: TrackAudioMeter[] = [];
+let captures: LocalAudioPipeline[] = [];
+let captureSinks: HTMLAudioElement[] = [];
 
 function allEffects(): VideoEffects {
   const mark = new ImageData(160, 48);
@@ -120,6 +122,45 @@ const bench = {
       await sleep(20);
     }
     return max;
+  },
+
+  /**
+   * Starts `count` capture pipelines (what a published microphone runs: gain,
+   * meter and, with `noiseSuppression`, RNNoise) on the fake microphone, each
+   * output played by a muted <audio> as a sender would consume it. Resolves with
+   * the mean meter level over `ms` once running (proof of what ran: RNNoise
+   * takes most of the fake microphone's beep away).
+   */
+  async startCaptures(count: number, noiseSuppression: boolean, ms: number): Promise<number> {
+    const engine = getAudioEngine()!;
+    await engine.ready();
+    if (!mic) mic = (await navigator.mediaDevices.getUserMedia({ audio: true })).getAudioTracks()[0];
+    for (const c of captures) c.dispose();
+    for (const a of captureSinks) a.srcObject = null;
+    captures = [];
+    captureSinks = [];
+    for (let i = 0; i < count; i++) {
+      const capture = await LocalAudioPipeline.create(engine, mic, 1);
+      if (noiseSuppression) await capture.setNoiseSuppression(true);
+      const sink = new Audio();
+      sink.muted = true;
+      sink.srcObject = new MediaStream([capture.outputTrack]);
+      await sink.play();
+      captures.push(capture);
+      captureSinks.push(sink);
+    }
+    await sleep(500);
+    let sum = 0;
+    let n = 0;
+    const end = Date.now() + ms;
+    while (count > 0 && Date.now() < end) {
+      for (const c of captures) {
+        sum += c.reading.level;
+        n++;
+      }
+      await sleep(50);
+    }
+    return n ? sum / n : 0;
   },
 
   /** The AudioContext's sample rate (quanta per second = rate / 128). */

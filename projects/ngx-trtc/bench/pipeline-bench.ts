@@ -8,7 +8,10 @@
  * - main-thread time per frame (CDP Performance.getMetrics TaskDuration) and
  *   renderer CPU per frame (CDP SystemInfo.getProcessInfo), against a raw-track
  *   baseline measured in the same run;
- * - the audio meter's cost for 20 streams: renderer CPU with 20 meters minus with 0.
+ * - the audio meter's cost for 20 streams: renderer CPU with 20 meters minus with 0;
+ * - RNNoise's cost per capture pipeline and 128-sample quantum: renderer CPU of
+ *   N capture pipelines with noise suppression minus the same N without, and
+ *   the pipeline without it minus idle as the baseline, in the same run.
  *
  * Prints a Markdown table (for docs/BENCHMARKS.md) and writes JSON to
  * .test-results/bench-pipeline.json.
@@ -171,6 +174,37 @@ async function main(): Promise<void> {
       perStreamPerQuantumUs: perStreamQuantumUs,
     };
 
+    // Noise suppression: N captures without, with, and none (idle), interleaved over rounds.
+    const NS_COUNT = Number(process.env['BENCH_NS_CAPTURES'] ?? 6);
+    const nsRuns: Record<'idle' | 'off' | 'on', number[]> = { idle: [], off: [], on: [] };
+    const nsLevels: Record<'off' | 'on', number[]> = { off: [], on: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of ['idle', 'off', 'on'] as const) {
+        await call(page, 'startCaptures', mode === 'idle' ? 0 : NS_COUNT, mode === 'on', 0);
+        const a = await sample(pageCdp, cdpBrowser);
+        await new Promise((r) => setTimeout(r, SECONDS * 1000));
+        const b = await sample(pageCdp, cdpBrowser);
+        nsRuns[mode].push((b.rendererCpuMs - a.rendererCpuMs) / SECONDS);
+        console.error(`round ${round + 1} captures ${mode}: ${nsRuns[mode].at(-1)!.toFixed(1)} ms/s`);
+      }
+    }
+    for (const mode of ['off', 'on'] as const) nsLevels[mode].push(await call<number>(page, 'startCaptures', NS_COUNT, mode === 'on', 2000));
+    await call(page, 'startCaptures', 0, false, 0);
+    const nsIdle = med(nsRuns.idle);
+    const nsOff = med(nsRuns.off);
+    const nsOn = med(nsRuns.on);
+    const perQuantum = (msPerSecond: number) => (msPerSecond * 1000) / (NS_COUNT * quantaPerSecond);
+    const noiseSuppression = {
+      captures: NS_COUNT,
+      sampleRate: rate,
+      rendererCpuMsPerSecond: { idle: nsIdle, off: nsOff, on: nsOn },
+      runs: nsRuns,
+      pipelinePerQuantumUs: perQuantum(nsOff - nsIdle),
+      denoiserPerQuantumUs: perQuantum(nsOn - nsOff),
+      pipelineWithDenoiserPerQuantumUs: perQuantum(nsOn - nsIdle),
+      meanLevel: { off: nsLevels.off[0], on: nsLevels.on[0] },
+    };
+
     const raw = rows['raw'];
     const fmt = (v: number | null, d = 3) => (v === null ? '–' : v.toFixed(d));
     const ratio = (v: number) => (raw.cpuMsPerFrame > 0 ? (v / raw.cpuMsPerFrame).toFixed(2) + '×' : '–');
@@ -192,11 +226,18 @@ async function main(): Promise<void> {
       `| per stream per 128-sample quantum | ${fmt(perStreamQuantumUs, 2)} µs (budget 2,667 µs) |`,
       `| main thread with 20 meters | ${fmt(meterMainPerSec, 2)} ms/s |`,
       `| meters saw the beep (max level) | ${fmt(maxLevel, 2)} |`,
+      ``,
+      `| audio: ${NS_COUNT} capture pipelines (gain + meter, ± RNNoise) | renderer CPU − idle | per pipeline per 128-sample quantum | vs the pipeline without |`,
+      `|---|---|---|---|`,
+      `| noise suppression off | ${fmt(nsOff - nsIdle, 1)} ms/s | ${fmt(noiseSuppression.pipelinePerQuantumUs, 2)} µs | 1.00× |`,
+      `| noise suppression on (RNNoise) | ${fmt(nsOn - nsIdle, 1)} ms/s | ${fmt(noiseSuppression.pipelineWithDenoiserPerQuantumUs, 2)} µs | ${noiseSuppression.pipelinePerQuantumUs > 0 ? (noiseSuppression.pipelineWithDenoiserPerQuantumUs / noiseSuppression.pipelinePerQuantumUs).toFixed(1) + '×' : '–'} |`,
+      ``,
+      `RNNoise alone: ${fmt(noiseSuppression.denoiserPerQuantumUs, 2)} µs per pipeline per quantum (${fmt((noiseSuppression.denoiserPerQuantumUs / (128e6 / rate)) * 100, 2)}% of the ${fmt(128e3 / rate, 2)} ms quantum's real time); ${rate} Hz context, median of ${ROUNDS} interleaved rounds of ${SECONDS} s. Mean meter level on the fake microphone's beep: ${fmt(noiseSuppression.meanLevel.off, 3)} off, ${fmt(noiseSuppression.meanLevel.on, 3)} on (RNNoise removes the tone: proof it ran).`,
     ];
     console.log(lines.join('\n'));
     const out = join(root, '.test-results');
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'bench-pipeline.json'), JSON.stringify({ camera: cam, seconds: SECONDS, rounds: ROUNDS, video: rows, runs, audio, floorMs: FLOOR_MS }, null, 2));
+    writeFileSync(join(out, 'bench-pipeline.json'), JSON.stringify({ camera: cam, seconds: SECONDS, rounds: ROUNDS, video: rows, runs, audio, noiseSuppression, floorMs: FLOOR_MS }, null, 2));
   } finally {
     await context.close();
     server.close();
